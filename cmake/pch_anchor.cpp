@@ -1,0 +1,1 @@
+int hierad_pch_anchor = 0;  // the precompiled LibTorch header is built with this file
