@@ -1,16 +1,21 @@
 # Helpers every folder uses, so that warnings, the shared precompiled header and the test wiring
 # are written once.
 
-# hierad_library(NAME SOURCES... [TORCH])
-#   A static library with the project's warnings; TORCH marks one that includes LibTorch headers
-#   (it then reuses the shared precompiled header when HIERAD_PCH is on).
+# hierad_library(NAME SOURCES... [TORCH | TORCH_PRIVATE])
+#   A static library with the project's warnings. TORCH marks one whose headers expose LibTorch
+#   types; TORCH_PRIVATE one that uses LibTorch only inside its .cpp files, so that its users do not
+#   inherit LibTorch's include path (which carries its own {fmt}, see src/util/log.hpp). Both reuse
+#   the shared precompiled header when HIERAD_PCH is on.
 function(hierad_library name)
-  cmake_parse_arguments(ARG "TORCH" "" "SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "TORCH;TORCH_PRIVATE" "" "SOURCES" ${ARGN})
   add_library(${name} STATIC ${ARG_SOURCES} ${ARG_UNPARSED_ARGUMENTS})
   hierad_warnings(${name})
   target_include_directories(${name} PUBLIC "${PROJECT_SOURCE_DIR}")
   if(ARG_TORCH)
     target_link_libraries(${name} PUBLIC hierad_torch)
+    hierad_use_torch_pch(${name})
+  elseif(ARG_TORCH_PRIVATE)
+    target_link_libraries(${name} PRIVATE hierad_torch)
     hierad_use_torch_pch(${name})
   endif()
 endfunction()

@@ -1,0 +1,55 @@
+// hierad: distributed Glow experiments for likelihood-based anomaly detection.
+//
+// main() parses the command line, starts MPI (every subcommand may run under mpirun), sets up
+// rank-aware logging, runs the chosen subcommand and catches every exception once, printing it with
+// the rank so that a failure on rank 5 of 64 says where it happened.
+#include "src/cli/commands.hpp"
+#include "src/cli/exit_codes.hpp"
+#include "src/cli/mpi_process.hpp"
+#include "src/util/log.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <vector>
+
+int main(int argc, char** argv) {
+  using namespace hierad;
+  CLI::App app{"hierad: distributed Glow normalizing flows for likelihood-based anomaly detection.\n"
+               "Each subcommand takes an experiment TOML file (see experiments/README.md)."};
+  app.require_subcommand(1);
+  log::Options log_options;
+  app.add_option("--log-level", log_options.level, "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  app.add_flag("--log-all-ranks", log_options.all_ranks,
+               "print info lines from every MPI rank (default: rank 0 only)");
+
+  const std::vector<cli::Command> commands = {
+      cli::add_train_command(app),   cli::add_score_command(app), cli::add_analyze_command(app),
+      cli::add_sweep_command(app),   cli::add_status_command(app), cli::add_info_command(app),
+  };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);  // prints the help text, or the usage error
+    return code == 0 ? cli::kExitOk : cli::kExitUsage;
+  }
+
+  cli::MpiProcess mpi(&argc, &argv);
+  try {
+    log_options.rank = mpi.rank();
+    log_options.world_size = mpi.size();
+    log::init(log_options);
+    for (const auto& command : commands) {
+      if (command.app->parsed()) return command.run();
+    }
+    return cli::kExitUsage;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "[rank %d] error: %s\n", mpi.rank(), error.what());
+    std::fflush(stderr);
+    mpi.abort_others(cli::kExitError);
+    return cli::kExitError;
+  }
+}
