@@ -1,0 +1,104 @@
+#include "src/data/image_folder.hpp"
+
+#include "src/data/data_error.hpp"
+#include "src/data/resize.hpp"
+
+#include <stb_image.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+namespace hierad::data {
+
+namespace {
+
+bool is_image_file(const std::filesystem::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
+}
+
+struct StbiFree {
+  void operator()(stbi_uc* p) const { stbi_image_free(p); }
+};
+
+// Decodes one file into out (C, size, size); returns an empty string on success, else the reason.
+std::string decode(const std::filesystem::path& path, const ImageFolderOptions& o, std::uint8_t* out) {
+  int w = 0, h = 0, n = 0;
+  std::unique_ptr<stbi_uc, StbiFree> img(stbi_load(path.c_str(), &w, &h, &n, o.channels));
+  if (!img) {
+    const char* why = stbi_failure_reason();
+    return std::string("cannot decode image: ") + (why ? why : "unknown stb_image error");
+  }
+  if (!square_resize_hwc_to_chw(img.get(), w, h, o.channels, out, o.size)) return "resizing failed";
+  return {};
+}
+
+}  // namespace
+
+ImageFolderSource::ImageFolderSource(const std::filesystem::path& folder, ImageFolderOptions options)
+    : folder_(folder), options_(options) {
+  std::error_code ec;  // a path that cannot be examined counts as absent
+  if (!std::filesystem::is_directory(folder, ec))
+    throw DataError(folder, std::filesystem::exists(folder, ec) ? "is not a folder" : "does not exist");
+  if (options_.channels != 1 && options_.channels != 3)
+    throw DataError(folder, "channels must be 1 or 3, got " + std::to_string(options_.channels));
+
+  std::vector<std::filesystem::path> candidates;
+  try {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(
+             folder, std::filesystem::directory_options::follow_directory_symlink))
+      if (entry.is_regular_file() && is_image_file(entry.path())) candidates.push_back(entry.path());
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw DataError(e.path1().empty() ? folder : e.path1(), std::string("cannot list: ") + e.code().message());
+  }
+  std::sort(candidates.begin(), candidates.end());
+  if (candidates.empty()) throw DataError(folder, "holds no .png, .jpg or .jpeg file");
+
+  // Decode everything in parallel into per-file slots, then compact in path order so that the
+  // indices do not depend on thread scheduling.
+  const std::size_t bytes = static_cast<std::size_t>(shape().bytes());
+  std::vector<std::uint8_t> all(bytes * candidates.size());
+  std::vector<std::string> errors(candidates.size());
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i = next++; i < candidates.size(); i = next++)
+      errors[i] = decode(candidates[i], options_, all.data() + i * bytes);
+  };
+  int threads = options_.threads > 0 ? options_.threads : static_cast<int>(std::thread::hardware_concurrency());
+  threads = std::clamp(threads, 1, static_cast<int>(std::min<std::size_t>(candidates.size(), 64)));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (errors[i].empty()) {
+      if (files_.size() != i) std::memcpy(all.data() + files_.size() * bytes, all.data() + i * bytes, bytes);
+      files_.push_back(candidates[i]);
+    } else if (options_.on_bad_image == config::OnBadImage::fail) {
+      throw DataError(candidates[i], errors[i] + " (set on_bad_image = \"skip\" to skip unreadable files)");
+    } else {
+      skipped_.push_back({candidates[i], errors[i]});
+    }
+  }
+  if (files_.empty())
+    throw DataError(folder, "none of its " + std::to_string(candidates.size()) + " image files could be decoded (first: " +
+                                skipped_.front().path.string() + ": " + skipped_.front().reason + ")");
+  all.resize(files_.size() * bytes);
+  all.shrink_to_fit();
+  pixels_ = std::move(all);
+}
+
+void ImageFolderSource::read(std::int64_t index, std::uint8_t* out) const {
+  if (index < 0 || index >= size())
+    throw DataError(folder_, "image " + std::to_string(index) + " requested from " + std::to_string(size()));
+  const std::size_t bytes = static_cast<std::size_t>(shape().bytes());
+  std::memcpy(out, pixels_.data() + static_cast<std::size_t>(index) * bytes, bytes);
+}
+
+}  // namespace hierad::data

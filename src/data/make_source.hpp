@@ -1,0 +1,27 @@
+// From a [data.*] source entry of the experiment TOML to a reader.
+//
+//   format    path                                      also used
+//   tiny      tiny_images.bin                           exclude (80mn_cifar_idxs.txt-style list)
+//   cifar10   a data_batch_*/test_batch .bin file, or   split (train: data_batch_1..5, test: test_batch)
+//             the folder holding them (or its parent)
+//   cifar100  train.bin / test.bin, or their folder     split
+//   svhn      a *_32x32.mat file, or their folder       split (train, test, extra)
+//   idx       an images file (.gz or raw), or an        labels (file; optional), split (train: train-*,
+//             MNIST-style folder                         test: t10k-*) for a folder
+//   folder    a folder of PNG/JPEG files (recursive)    on_bad_image (fail or skip)
+//   hdf5      an .h5 file                               dataset (name of the image dataset)
+// Then every format: `first` and `count` keep images first .. first+count-1 (count -1: all) of
+// what the reader yields (for tiny: after the exclusion).
+#pragma once
+
+#include "src/config/experiment_config.hpp"
+#include "src/data/source.hpp"
+
+#include <memory>
+
+namespace hierad::data {
+
+// Throws DataError naming the path for an unknown format and for anything the reader rejects.
+std::unique_ptr<Source> make_source(const config::SourceConfig& config);
+
+}  // namespace hierad::data
