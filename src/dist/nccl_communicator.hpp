@@ -1,0 +1,19 @@
+// The GPU backend, declared without NCCL's or CUDA's headers so that including this file costs
+// nothing. It exists only in builds with HIERAD_WITH_NCCL (LibTorch with CUDA + NCCL found);
+// make_communicator() is the only caller.
+#pragma once
+
+#include "src/dist/communicator.hpp"
+
+#include <mpi.h>
+
+#include <memory>
+
+namespace hierad::dist::detail {
+
+// Collective over `parent`. Rank 0 creates the ncclUniqueId, MPI_Bcast hands it to every rank,
+// then each calls ncclCommInitRank on `device` (a CUDA device with an index). The returned
+// communicator owns a high-priority stream from LibTorch's pool on which all its collectives run.
+std::unique_ptr<Communicator> make_nccl_communicator(MPI_Comm parent, const at::Device& device);
+
+}  // namespace hierad::dist::detail
