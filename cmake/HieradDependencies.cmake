@@ -49,8 +49,15 @@ find_package(CLI11 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(PNG REQUIRED)
 find_package(ZLIB REQUIRED)
-find_package(PkgConfig REQUIRED)
-pkg_check_modules(MATIO REQUIRED IMPORTED_TARGET matio)
+# matio by its library alone: its pkg-config line adds "-L.../hdf5/serial/lib -lhdf5", and a serial
+# libhdf5 on our link line could capture our own (unversioned) HDF5 references away from the
+# parallel library. libmatio still loads the serial one for itself; the symbol versions
+# (HDF5_SERIAL_* vs HDF5_MPI_*) keep the two apart at run time.
+find_path(MATIO_INCLUDE_DIR matio.h REQUIRED)
+find_library(MATIO_LIBRARY matio REQUIRED)
+add_library(hierad_matio INTERFACE)
+target_include_directories(hierad_matio SYSTEM INTERFACE ${MATIO_INCLUDE_DIR})
+target_link_libraries(hierad_matio INTERFACE ${MATIO_LIBRARY})
 find_path(STB_INCLUDE_DIR stb_image.h PATH_SUFFIXES stb REQUIRED)
 find_library(STB_LIBRARY stb REQUIRED)
 add_library(hierad_stb INTERFACE)

@@ -52,7 +52,7 @@ function(hierad_test name)
     target_link_libraries(${name} PRIVATE hierad_torch)
     hierad_use_torch_pch(${name})
   endif()
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+  gtest_discover_tests(${name} TEST_PREFIX "${name}." DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
 endfunction()
 
 # hierad_mpi_test(NAME NP COMMAND...)

@@ -1,11 +1,15 @@
 // `hierad info`: what this build and this machine offer (versions, devices, threads, ranks).
 #include "src/cli/commands.hpp"
 #include "src/cli/exit_codes.hpp"
+#include "src/config/config_io.hpp"
+#include "src/model/glow.hpp"
+#include "src/train/glow_factory.hpp"
 #include "src/util/runtime_info.hpp"
 
 #include <mpi.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,7 +39,18 @@ std::vector<std::string> gather_rank_lines(const std::string& line) {
   return lines;
 }
 
-int run_info() {
+// `--model EXP.toml`: the Glow the experiment describes, counted without building it.
+void print_model(const std::string& experiment_file) {
+  const config::ExperimentConfig experiment = config::load_experiment(experiment_file);
+  const model::GlowOptions options = train::glow_options(experiment.model);
+  std::printf("model         Glow L=%d K=%d hidden=%d %s coupling, %s permutation, %dx%dx%d input\n",
+              options.scales, options.steps, options.hidden, model::to_string(options.coupling),
+              model::to_string(options.permutation), options.in_channels, options.image_size,
+              options.image_size);
+  std::printf("parameters    %lld\n", static_cast<long long>(model::parameter_count(options)));
+}
+
+int run_info(const std::string& model_experiment) {
   const util::RuntimeInfo info = util::query_runtime_info();
   const auto rank_lines = gather_rank_lines(util::describe_rank(info));
   if (info.rank != 0) return kExitOk;
@@ -50,16 +65,21 @@ int run_info() {
               info.hdf5_parallel ? "parallel" : "serial");
   std::printf("NCCL          %s\n", info.nccl_version.c_str());
   for (const auto& line : rank_lines) std::printf("  %s\n", line.c_str());
+  if (!model_experiment.empty()) print_model(model_experiment);
   return kExitOk;
 }
 
 }  // namespace
 
 Command add_info_command(CLI::App& parent) {
+  auto model_experiment = std::make_shared<std::string>();
   CLI::App* app = parent.add_subcommand(
       "info", "Print the versions of LibTorch, MPI, HDF5 and NCCL, the CUDA devices, threads and\n"
-              "MPI ranks of this build and machine. Takes no experiment file.");
-  return {app, [] { return run_info(); }};
+              "MPI ranks of this build and machine; with --model EXP.toml also the experiment's\n"
+              "Glow and its parameter count.");
+  app->add_option("--model", *model_experiment, "experiment TOML file whose [model] to describe")
+      ->check(CLI::ExistingFile);
+  return {app, [model_experiment] { return run_info(*model_experiment); }};
 }
 
 }  // namespace hierad::cli

@@ -5,13 +5,15 @@
 // the rank so that a failure on rank 5 of 64 says where it happened.
 #include "src/cli/commands.hpp"
 #include "src/cli/exit_codes.hpp"
-#include "src/cli/mpi_process.hpp"
+#include "src/dist/mpi_session.hpp"
 #include "src/util/log.hpp"
 
 #include <CLI/CLI.hpp>
+#include <mpi.h>
 
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <vector>
 
 int main(int argc, char** argv) {
@@ -27,7 +29,8 @@ int main(int argc, char** argv) {
 
   const std::vector<cli::Command> commands = {
       cli::add_train_command(app),   cli::add_score_command(app), cli::add_analyze_command(app),
-      cli::add_sweep_command(app),   cli::add_status_command(app), cli::add_info_command(app),
+      cli::add_sweep_command(app),   cli::add_status_command(app), cli::add_convert_command(app),
+      cli::add_info_command(app),
   };
 
   try {
@@ -37,19 +40,22 @@ int main(int argc, char** argv) {
     return code == 0 ? cli::kExitOk : cli::kExitUsage;
   }
 
-  cli::MpiProcess mpi(&argc, &argv);
+  std::optional<dist::MpiSession> mpi;
   try {
-    log_options.rank = mpi.rank();
-    log_options.world_size = mpi.size();
+    mpi.emplace(&argc, &argv);
+    log_options.rank = mpi->world_rank();
+    log_options.world_size = mpi->world_size();
     log::init(log_options);
     for (const auto& command : commands) {
       if (command.app->parsed()) return command.run();
     }
     return cli::kExitUsage;
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "[rank %d] error: %s\n", mpi.rank(), error.what());
+    std::fprintf(stderr, "[rank %d] error: %s\n", mpi ? mpi->world_rank() : 0, error.what());
     std::fflush(stderr);
-    mpi.abort_others(cli::kExitError);
+    // The other ranks may be blocked in a collective waiting for this one: end the whole job
+    // instead of leaving it hanging.
+    if (mpi && mpi->world_size() > 1) MPI_Abort(MPI_COMM_WORLD, cli::kExitError);
     return cli::kExitError;
   }
 }

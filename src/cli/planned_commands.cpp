@@ -22,22 +22,6 @@ Command planned(CLI::App& parent, const char* name, const char* description, con
 
 }  // namespace
 
-Command add_score_command(CLI::App& parent) {
-  return planned(parent, "score",
-                 "Score a trained Glow: write per-example, per-scale likelihood terms (F_k, A_k, G_k,\n"
-                 "lp_k, log p, bits/dim) of every set in EXP.toml's [score] section into one HDF5 file.\n"
-                 "Run under mpirun to score in parallel.",
-                 "experiment", "experiment TOML file");
-}
-
-Command add_analyze_command(CLI::App& parent) {
-  return planned(parent, "analyze",
-                 "Turn score files into anomaly scores (raw, ratio, final scale, per-scale ratios) and\n"
-                 "metrics (AUROC, AUPR, FPR@95%TPR) aggregated over runs and seeds: tables and plots,\n"
-                 "as EXP.toml's [analysis] section says.",
-                 "experiment", "experiment TOML file (or a run directory)");
-}
-
 Command add_sweep_command(CLI::App& parent) {
   return planned(parent, "sweep",
                  "Expand EXP.toml's [sweep] section into runs and run them (skipping finished runs,\n"

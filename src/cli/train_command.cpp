@@ -1,11 +1,13 @@
-// `hierad train EXP.toml`: train a Glow as the experiment's [train] section says.
+// `hierad train EXP.toml`: train a Glow as the experiment's [train] section says, on every rank.
 #include "src/cli/commands.hpp"
 #include "src/cli/exit_codes.hpp"
+#include "src/cli/run_setup.hpp"
 #include "src/config/config_io.hpp"
+#include "src/train/trainer.hpp"
+#include "src/util/log.hpp"
 
 #include <cstdio>
 #include <memory>
-#include <stdexcept>
 #include <string>
 
 namespace hierad::cli {
@@ -13,6 +15,7 @@ namespace {
 
 struct TrainArgs {
   std::string experiment;
+  std::string run_dir;
   bool print_config = false;
 };
 
@@ -23,9 +26,16 @@ int run_train(const TrainArgs& args) {
     std::fputs(config::to_toml(experiment).c_str(), stdout);
     return kExitOk;
   }
-  throw std::runtime_error("training is not part of this build yet (the training loop lands with "
-                           "the data-parallel training work); use --print-config to check " +
-                           args.experiment);
+  RunSetup setup = make_run_setup(experiment, args.run_dir);
+  const train::TrainOutcome outcome = train::train(experiment, setup.run_dir, *setup.comm, setup.device);
+  if (outcome.preempted) {
+    HIERAD_LOG(warn) << "pre-empted at step " << outcome.step << "; resume with the same command";
+    return kExitPreempted;
+  }
+  HIERAD_LOG(info) << "done: " << outcome.step << " steps, " << outcome.skipped_steps
+                   << " skipped, last " << outcome.last_bpd << " bits/dim; run directory "
+                   << setup.run_dir.string();
+  return kExitOk;
 }
 
 }  // namespace
@@ -35,16 +45,17 @@ Command add_train_command(CLI::App& parent) {
   CLI::App* app = parent.add_subcommand(
       "train", "Train a Glow (general-distribution pretraining or in-distribution fine-tuning, with\n"
                "the optional outlier loss) as EXP.toml's [model], [data] and [train] sections say.\n"
-               "Run under mpirun/srun for data-parallel training, one rank per GPU.");
+               "Run under mpirun/srun for data-parallel training, one rank per GPU. Resumes by itself\n"
+               "when the run directory holds a valid checkpoint. Exit code 75: pre-empted by\n"
+               "SIGTERM/SIGUSR1 after writing a checkpoint (requeue and run the same command).");
   app->add_option("experiment", args->experiment, "experiment TOML file")->check(CLI::ExistingFile);
+  app->add_option("--run-dir", args->run_dir,
+                  "run directory (default: <output_dir>/<name>/<run id>, the id a hash of the "
+                  "resolved config)");
   app->add_flag("--print-config", args->print_config,
                 "print the resolved configuration (every key, defaults included) and exit");
-  // Without --print-config the experiment file is required.
-  app->callback([app, args] {
-    if (!args->print_config && args->experiment.empty()) {
-      throw CLI::RequiredError("experiment (EXP.toml)");
-    }
-    (void)app;
+  app->callback([args] {
+    if (!args->print_config && args->experiment.empty()) throw CLI::RequiredError("experiment (EXP.toml)");
   });
   return {app, [args] { return run_train(*args); }};
 }

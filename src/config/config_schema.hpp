@@ -96,8 +96,12 @@ void visit_fields(ScoreConfig& c, V& v) {
 
 template <class V>
 void visit_fields(AnalysisConfig& c, V& v) {
-  v.field("scores", c.scores, anything<std::vector<std::string>>(), "score kinds in the tables");
+  v.field("scores", c.scores, anything<std::vector<std::string>>(), "score kinds; empty = the standard set");
+  v.field("in_set", c.in_set, non_empty(), "in-distribution set compared with the OOD sets");
+  v.field("general_scores", c.general_scores, anything<std::string>(), "general model's score file");
+  v.field("runs", c.runs, anything<std::vector<std::string>>(), "score files of further runs to aggregate");
   v.field("output", c.output, non_empty(), "report folder, relative to the run directory");
+  v.field("plots", c.plots, anything<bool>(), "draw ROC curves and histograms");
 }
 
 template <class V>

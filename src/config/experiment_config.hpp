@@ -101,8 +101,12 @@ struct ScoreConfig {
 
 // [analysis]
 struct AnalysisConfig {
-  std::vector<std::string> scores = {"raw", "ratio", "final"};
+  std::vector<std::string> scores;    // score kinds (analysis/score_kinds.hpp); empty: the standard set
+  std::string in_set = "in_dist_test";  // the in-distribution set the OOD sets are compared with
+  std::string general_scores;         // the general model's score file of the same sets (ratio scores)
+  std::vector<std::string> runs;      // score files of further runs/seeds to aggregate with this one
   std::string output = "report";      // relative to the run directory
+  bool plots = true;                  // draw ROC curves and histograms (matplotlib)
 };
 
 struct ExperimentConfig {

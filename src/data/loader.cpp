@@ -134,8 +134,7 @@ Batch Loader::make_batch(const Job& job) const {
   b.epoch = job.epoch;
   b.first_position = range.begin;
   b.shape = source_.shape();
-  b.noise_seed = hash_key({options_.seed, static_cast<std::uint64_t>(job.epoch),
-                           static_cast<std::uint64_t>(range.begin), 0xD0ull});
+  b.noise_seed = hash_key({options_.seed, static_cast<std::uint64_t>(job.epoch), 0xD0ull});
   const std::int64_t bytes = b.shape.bytes();
   b.indices.resize(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) b.indices[static_cast<std::size_t>(i)] = job.order->index_at(range.begin + i);

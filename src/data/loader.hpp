@@ -95,7 +95,10 @@ struct Batch {
   PixelBuffer pixels;                   // size() images of shape.bytes(), (C, H, W) each
   std::vector<std::int64_t> indices;    // source index of each image
   std::vector<std::int32_t> labels;     // label of each image, -1 where none
-  std::uint64_t noise_seed = 0;         // seeds this batch's dequantisation noise (to_tensor.hpp)
+  // Key of this epoch's dequantisation noise: image i's noise is drawn from a generator seeded with
+  // hash(noise_seed, first_position + i) (to_tensor.hpp), so an image gets the same noise whichever
+  // rank and batch it lands in: 1 rank with batch 8 and 2 ranks with 4 see identical inputs.
+  std::uint64_t noise_seed = 0;
 
   std::int64_t size() const { return static_cast<std::int64_t>(indices.size()); }
   const std::uint8_t* image(std::int64_t i) const { return pixels.data() + i * shape.bytes(); }

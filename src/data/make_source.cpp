@@ -1,5 +1,7 @@
 #include "src/data/make_source.hpp"
 
+#include "src/util/log.hpp"
+
 #include "src/data/cifar.hpp"
 #include "src/data/data_error.hpp"
 #include "src/data/file_io.hpp"
@@ -9,7 +11,6 @@
 #include "src/data/svhn.hpp"
 #include "src/data/tiny_images.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -53,8 +54,9 @@ std::unique_ptr<Source> open_reader(const config::SourceConfig& c) {
     o.on_bad_image = c.on_bad_image;
     auto source = std::make_unique<ImageFolderSource>(path, o);
     if (!source->skipped().empty()) {
-      spdlog::warn("{}: skipped {} unreadable image file(s), e.g. {}: {}", path.string(), source->skipped().size(),
-                   source->skipped().front().path.string(), source->skipped().front().reason);
+      HIERAD_LOG(warn) << path.string() << ": skipped " << source->skipped().size()
+                       << " unreadable image file(s), e.g. " << source->skipped().front().path.string() << ": "
+                       << source->skipped().front().reason;
     }
     return source;
   }

@@ -1,5 +1,7 @@
 #include "src/data/to_tensor.hpp"
 
+#include "src/data/random.hpp"
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 
@@ -45,12 +47,17 @@ at::Tensor BatchToTensor::images(const Batch& batch, Dequantize mode) {
     // v/256 - 0.5 + 1/512: every term and the result are exact in float32.
     return x.div_(256.0).add_(-0.5 + 1.0 / 512.0);
   }
-  at::Tensor u;
-  {
-    std::lock_guard<std::mutex> lock(generator_.mutex());
-    generator_.set_current_seed(batch.noise_seed);
+  // One draw per image, keyed by the image's epoch position (Batch::noise_seed), not per batch:
+  // how a global batch is split across ranks must not change anyone's noise.
+  at::Tensor u = at::empty(x.sizes(), x.options());
+  for (std::int64_t i = 0; i < batch.size(); ++i) {
+    {
+      std::lock_guard<std::mutex> lock(generator_.mutex());
+      generator_.set_current_seed(
+          hash_key({batch.noise_seed, static_cast<std::uint64_t>(batch.first_position + i)}));
+    }
+    u[i].uniform_(0.0, 1.0, generator_);
   }
-  u = at::rand(x.sizes(), generator_, at::TensorOptions().dtype(at::kFloat).device(device_));
   return x.add_(u).div_(256.0).add_(-0.5);
 }
 

@@ -51,9 +51,15 @@ class Line {
   std::ostringstream stream_;
 };
 
+// Turns "Voidify() & line << ..." into a void expression, so HIERAD_LOG is one expression that is
+// safe under an unbraced if/else (glog's LogMessageVoidify): & binds weaker than <<.
+struct Voidify {
+  void operator&(const Line&) const {}
+};
+
 }  // namespace hierad::log
 
-#define HIERAD_LOG(level)                                           \
-  if (!::hierad::log::enabled(::hierad::log::Level::level)) {       \
-  } else                                                            \
-    ::hierad::log::Line(::hierad::log::Level::level)
+#define HIERAD_LOG(level)                                      \
+  !::hierad::log::enabled(::hierad::log::Level::level)         \
+      ? (void)0                                                \
+      : ::hierad::log::Voidify() & ::hierad::log::Line(::hierad::log::Level::level)

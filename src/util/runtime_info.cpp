@@ -58,7 +58,8 @@ RuntimeInfo query_runtime_info() {
   char mpi_version[MPI_MAX_LIBRARY_VERSION_STRING];
   int length = 0;
   MPI_Get_library_version(mpi_version, &length);
-  info.mpi_version = first_line(std::string(mpi_version, static_cast<std::size_t>(length)));
+  (void)length;  // Open MPI counts the terminating NUL in it; read up to the NUL instead
+  info.mpi_version = first_line(std::string(mpi_version));
   MPI_Comm_rank(MPI_COMM_WORLD, &info.rank);
   MPI_Comm_size(MPI_COMM_WORLD, &info.world_size);
   char host[256] = {};

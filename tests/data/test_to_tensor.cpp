@@ -54,6 +54,41 @@ TEST(ToTensor, TrainingNoiseIsUniformInTheBinAndSeededByTheBatch) {
   EXPECT_FALSE(at::equal(x, t.images(b, Dequantize::uniform_noise)));
 }
 
+// Data-parallel equivalence needs an image's noise to depend on its epoch position only: the same
+// 8 images as one batch (1 rank) or as two batches of 4 (2 ranks) get identical inputs.
+TEST(ToTensor, NoiseDoesNotDependOnHowTheBatchIsSplit) {
+  Batch whole = all_values_batch();
+  whole.first_position = 40;
+  auto part = [&whole](std::int64_t first, std::int64_t n) {
+    Batch b;
+    b.shape = whole.shape;
+    b.noise_seed = whole.noise_seed;
+    b.first_position = whole.first_position + first;
+    const std::int64_t bytes = whole.shape.bytes();
+    for (std::int64_t i = first; i < first + n; ++i) {
+      b.indices.push_back(whole.indices[i]);
+      b.labels.push_back(whole.labels[i]);
+      b.pixels.insert(b.pixels.end(), whole.image(i), whole.image(i) + bytes);
+    }
+    return b;
+  };
+  BatchToTensor t(at::kCPU);
+  const at::Tensor x = t.images(whole, Dequantize::uniform_noise);
+  const at::Tensor halves =
+      at::cat({t.images(part(0, 24), Dequantize::uniform_noise), t.images(part(24, 40), Dequantize::uniform_noise)});
+  EXPECT_TRUE(at::equal(x, halves));
+  // The noise follows the position: shifted by one, image 0 gets what image 1 got before.
+  auto noise = [&t](const Batch& b) {
+    const at::Tensor v = at::from_blob(const_cast<std::uint8_t*>(b.pixels.data()),
+                                       {b.size(), b.shape.channels, b.shape.height, b.shape.width}, at::kByte);
+    return (t.images(b, Dequantize::uniform_noise).to(at::kDouble) + 0.5) * 256 - v.to(at::kDouble);
+  };
+  Batch shifted = whole;
+  shifted.first_position = 41;
+  EXPECT_TRUE(at::allclose(noise(shifted)[0], noise(whole)[1], 0, 1e-4));
+  EXPECT_FALSE(at::allclose(noise(whole)[0], noise(whole)[1], 0, 1e-2));
+}
+
 TEST(ToTensor, LabelsAndIndices) {
   BatchToTensor t(at::kCPU);
   const Batch b = all_values_batch();

@@ -1,0 +1,44 @@
+// The analysis stage over score files: one run = the in-distribution model's score file and,
+// optionally, the general model's score file of the same sets. For every score kind and every OOD
+// set, the in-distribution test set's scores are compared with the OOD set's by every metric.
+//
+// Examples of the two models are paired by their example index (likelihood_pairing.hpp); the general
+// model's file must hold the same sets with the same examples.
+#pragma once
+
+#include "analysis/aggregate.hpp"
+#include "analysis/score_csv.hpp"
+#include "analysis/score_kinds.hpp"
+#include "storage/score_reader.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hierad::analysis {
+
+struct RunScoreFiles {
+  std::string run;                                // run id / seed label, unique per analysis
+  storage::ScoreFile in;                          // the in-distribution model's scores
+  std::optional<storage::ScoreFile> general;      // the general model's scores of the same sets
+};
+
+struct AnalysisRequest {
+  std::string in_set = "in_dist_test";            // the in-distribution test set's name in the files
+  std::vector<std::string> ood_sets;              // empty: every other set of the first run's file
+  std::vector<std::string> score_kinds;           // names (score_kinds.hpp); empty: the standard list
+  int image_dims = 0;                             // D = C*H*W (bits/dim kinds); 0: from the files
+};
+
+struct AnalysisOutput {
+  std::vector<MetricRecord> records;              // every (run, kind, in set, ood set, metric)
+  std::vector<std::string> kind_names;            // the columns of `blocks`
+  std::vector<ScoreBlock> blocks;                 // per-example scores of the first run (for plots)
+};
+
+// Throws std::invalid_argument / std::runtime_error naming the run, file and set when a set is
+// missing, the two models' files disagree, or a requested kind needs a general model that a run
+// does not have.
+AnalysisOutput analyse(const std::vector<RunScoreFiles>& runs, const AnalysisRequest& request);
+
+}  // namespace hierad::analysis

@@ -1,0 +1,55 @@
+// `hierad score EXP.toml`: per-example, per-scale likelihood terms of every set into one HDF5 file.
+#include "src/cli/commands.hpp"
+#include "src/cli/exit_codes.hpp"
+#include "src/cli/run_setup.hpp"
+#include "src/config/config_io.hpp"
+#include "src/score/scorer.hpp"
+#include "src/train/checkpoint_lookup.hpp"
+#include "src/util/log.hpp"
+
+#include <memory>
+#include <string>
+
+namespace hierad::cli {
+namespace {
+
+struct ScoreArgs {
+  std::string experiment;
+  std::string run_dir;
+  std::string checkpoint;
+  std::string output;
+};
+
+int run_score(const ScoreArgs& args) {
+  const config::ExperimentConfig experiment = config::load_experiment(args.experiment);
+  RunSetup setup = make_run_setup(experiment, args.run_dir);
+  // Which model: --checkpoint, else [score] checkpoint, else the run's newest valid checkpoint.
+  std::string model = args.checkpoint.empty() ? experiment.score.checkpoint : args.checkpoint;
+  if (model.empty()) model = setup.run_dir.string();
+  const storage::Checkpoint checkpoint = train::read_checkpoint_or_latest(model);
+  const std::filesystem::path output =
+      args.output.empty() ? setup.run_dir / experiment.score.output : std::filesystem::path(args.output);
+  HIERAD_LOG(info) << "scoring " << checkpoint.path.string() << " into " << output.string();
+  score::score_sets(experiment, checkpoint, score::sets_to_score(experiment), output, *setup.comm, setup.device);
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_score_command(CLI::App& parent) {
+  auto args = std::make_shared<ScoreArgs>();
+  CLI::App* app = parent.add_subcommand(
+      "score", "Score a trained Glow: write per-example, per-scale likelihood terms (F_k, A_k, G_k,\n"
+               "lp_k, log p, bits/dim) of every set in EXP.toml's [score] section (default: the\n"
+               "in-distribution test set, every OOD set and the general distribution) into one HDF5\n"
+               "file (layout: storage/README.md). Run under mpirun to score in parallel.");
+  app->add_option("experiment", args->experiment, "experiment TOML file")->required()->check(CLI::ExistingFile);
+  app->add_option("--run-dir", args->run_dir, "run directory (default: as hierad train chooses it)");
+  app->add_option("--checkpoint", args->checkpoint,
+                  "checkpoint file or run directory to score (default: [score] checkpoint, else the "
+                  "run's newest valid checkpoint)");
+  app->add_option("--output", args->output, "score file (default: <run dir>/<[score] output>)");
+  return {app, [args] { return run_score(*args); }};
+}
+
+}  // namespace hierad::cli

@@ -1,0 +1,394 @@
+#include "src/train/trainer.hpp"
+
+#include "src/config/config_io.hpp"
+#include "src/data/make_source.hpp"
+#include "src/data/to_tensor.hpp"
+#include "src/dist/broadcast.hpp"
+#include "src/dist/grad_sync.hpp"
+#include "src/train/checkpoint_lookup.hpp"
+#include "src/train/glow_factory.hpp"
+#include "src/train/losses.hpp"
+#include "src/train/progress.hpp"
+#include "src/train/stop_signal.hpp"
+#include "src/train/training_state.hpp"
+#include "src/util/log.hpp"
+#include "src/util/runtime_info.hpp"
+#include "storage/checkpoint_dir.hpp"
+#include "storage/metrics_log.hpp"
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+
+namespace hierad::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const config::SourceConfig& training_source(const config::ExperimentConfig& experiment) {
+  const auto& data = experiment.data;
+  const auto& source = experiment.train.on == "general" ? data.general : data.in_dist;
+  if (!source) {
+    throw std::runtime_error(experiment.source.string() + ": train.on = \"" + experiment.train.on +
+                             "\" needs a [data." + experiment.train.on + "] section");
+  }
+  return *source;
+}
+
+// Sum over ranks, in place, for ActNorm's init statistics (float64 host tensors from the model).
+model::AllReduceSum allreduce_sum(dist::Communicator& comm, const at::Device& device) {
+  return [&comm, device](at::Tensor& values) {
+    at::Tensor on_device = values.to(device);
+    comm.allreduce(on_device, dist::ReduceOp::kSum)->synchronize();
+    values.copy_(on_device);
+  };
+}
+
+// The run: everything train() sets up, and the step loop.
+class TrainingRun {
+ public:
+  TrainingRun(const config::ExperimentConfig& experiment, std::filesystem::path run_dir,
+              dist::Communicator& comm, const at::Device& device)
+      : cfg_(experiment),
+        run_dir_(std::move(run_dir)),
+        comm_(comm),
+        device_(device),
+        to_tensor_(device),
+        checkpoints_(run_dir_ / "checkpoints", experiment.train.keep_checkpoints) {}
+
+  TrainOutcome run();
+
+ private:
+  void write_run_files();
+  void build_model();
+  std::optional<storage::Checkpoint> find_resume_checkpoint();
+  void initialise_actnorm(const data::Source& source);
+  void broadcast_state();
+  at::Tensor step_loss(const data::Batch& batch, double& bpd_sum);
+  double clip_and_norm();
+  double learning_rate(std::int64_t step) const;
+  bool stop_agreed();
+  void log_window(double seconds);
+  void validate();
+  void checkpoint();
+
+  const config::ExperimentConfig& cfg_;
+  std::filesystem::path run_dir_;
+  dist::Communicator& comm_;
+  at::Device device_;
+  data::BatchToTensor to_tensor_;
+  storage::CheckpointDir checkpoints_;
+  storage::Metadata run_metadata_;
+
+  model::Glow model_{nullptr};
+  std::unique_ptr<Adamax> optimizer_;
+  std::unique_ptr<dist::GradSync> sync_;
+  std::unique_ptr<data::Source> source_;
+  std::unique_ptr<data::Loader> loader_;
+  // Outlier loss: the frozen general model and its own stream of general-distribution images.
+  model::Glow general_{nullptr};
+  std::unique_ptr<data::Source> outlier_source_;
+  std::unique_ptr<data::Loader> outlier_loader_;
+
+  Counters counters_;
+  std::optional<storage::MetricsLog> metrics_;
+  std::optional<storage::MetricsLog> validation_log_;
+  // Running sums of the current logging window (this rank).
+  double window_loss_ = 0, window_bpd_ = 0, window_images_ = 0, last_grad_norm_ = 0;
+  double last_bpd_ = 0;
+  std::filesystem::path last_checkpoint_;
+};
+
+void TrainingRun::write_run_files() {
+  const std::string resolved = config::to_toml(cfg_);
+  run_metadata_["config"] = resolved;
+  run_metadata_["versions"] = util::versions_line(util::query_runtime_info());
+  run_metadata_["experiment"] = cfg_.name;
+  run_metadata_["run_id"] = run_dir_.filename().string();
+  if (comm_.rank() != 0) return;
+  std::filesystem::create_directories(run_dir_);
+  std::ofstream(run_dir_ / "config.toml") << resolved;
+}
+
+void TrainingRun::build_model() {
+  at::manual_seed(cfg_.train.seed);  // identical initial weights on every rank
+  model_ = model::Glow(glow_options(cfg_.model));
+  model_->to(device_);
+  std::vector<std::pair<std::string, at::Tensor>> params;
+  for (auto& item : model_->named_parameters()) params.emplace_back(item.key(), item.value());
+  AdamaxOptions options;
+  options.lr = cfg_.train.lr;
+  options.weight_decay = cfg_.train.weight_decay;
+  optimizer_ = std::make_unique<Adamax>(std::move(params), options);
+}
+
+void TrainingRun::initialise_actnorm(const data::Source& source) {
+  const int world = comm_.size();
+  const int global = cfg_.model.init_batch_size;
+  if (global % world != 0) {
+    throw std::runtime_error("model.init_batch_size = " + std::to_string(global) +
+                             " must be divisible by the number of ranks (" + std::to_string(world) + ")");
+  }
+  // The first init_batches global batches of epoch 0's order, without augmentation; each rank reads
+  // its share and the statistics are summed across ranks, so the result is that of the whole set.
+  data::LoaderOptions options = data::evaluation_loader_options(cfg_.data, global / world);
+  options.shuffle = true;
+  options.seed = cfg_.data.seed;
+  options.block_size = source.streamed() ? cfg_.data.block_size : 1;
+  options.drop_remainder = true;
+  data::Loader init_loader(source, options, comm_.rank(), world);
+  std::vector<at::Tensor> images;
+  for (int i = 0; i < cfg_.model.init_batches; ++i) {
+    auto batch = init_loader.next();
+    if (!batch) throw std::runtime_error("the training set is smaller than the ActNorm init batch");
+    images.push_back(to_tensor_.images(*batch, data::Dequantize::uniform_noise));
+  }
+  at::NoGradGuard no_grad;
+  const int layers = model_->initialize(at::cat(images), allreduce_sum(comm_, device_));
+  HIERAD_LOG(info) << "ActNorm data init: " << layers << " layers on "
+                   << cfg_.model.init_batches * global << " images";
+}
+
+void TrainingRun::broadcast_state() {
+  at::NoGradGuard no_grad;
+  std::vector<at::Tensor> state = model_->parameters();
+  for (const at::Tensor& buffer : model_->buffers()) state.push_back(buffer);
+  dist::broadcast_tensors(state, comm_, 0);
+}
+
+std::optional<storage::Checkpoint> TrainingRun::find_resume_checkpoint() {
+  storage::LatestCheckpoint latest = checkpoints_.load_latest_valid();
+  for (const auto& skipped : latest.skipped) {
+    HIERAD_LOG(warn) << "passing over checkpoint " << skipped.path.string() << ": " << skipped.reason;
+  }
+  return std::move(latest.checkpoint);
+}
+
+// The objective of method.md §5 for one micro-batch: mean NLL in nats, plus the outlier term.
+at::Tensor TrainingRun::step_loss(const data::Batch& batch, double& bpd_sum) {
+  const at::Tensor x = to_tensor_.images(batch, data::Dequantize::uniform_noise);
+  const model::LikelihoodRecord record = model_->forward(x);
+  at::Tensor loss = nll_nats(record.log_p, model_->options().dims()).mean();
+  bpd_sum += record.bpd.sum().item<double>();
+  if (outlier_loader_) {
+    auto outliers = outlier_loader_->next();
+    const at::Tensor xo = to_tensor_.images(*outliers, data::Dequantize::uniform_noise);
+    at::Tensor log_p_gen;
+    {
+      c10::InferenceMode inference;
+      log_p_gen = general_->forward(xo).log_p;
+    }
+    loss = loss + outlier_term(model_->forward(xo).log_p, log_p_gen.clone(), cfg_.train.outlier.weight,
+                               cfg_.train.outlier.temperature);
+  }
+  return loss;
+}
+
+// The global gradient norm (identical on every rank after the allreduce); clips when asked.
+double TrainingRun::clip_and_norm() {
+  at::NoGradGuard no_grad;
+  std::vector<at::Tensor> squares;
+  for (auto& p : model_->parameters()) {
+    if (p.grad().defined()) squares.push_back(p.grad().to(at::kDouble).square().sum());
+  }
+  const double norm = squares.empty() ? 0.0 : std::sqrt(at::stack(squares).sum().item<double>());
+  const double clip = cfg_.train.grad_clip;
+  if (clip > 0 && std::isfinite(norm) && norm > clip) {
+    for (auto& p : model_->parameters()) {
+      if (p.grad().defined()) p.mutable_grad().mul_(clip / norm);
+    }
+  }
+  return norm;
+}
+
+double TrainingRun::learning_rate(std::int64_t step) const {
+  const int warmup = cfg_.train.warmup_steps;
+  if (warmup <= 0 || step >= warmup) return cfg_.train.lr;
+  return cfg_.train.lr * static_cast<double>(step + 1) / warmup;
+}
+
+bool TrainingRun::stop_agreed() {
+  at::Tensor flag = at::full({1}, stop_requested() != 0 ? 1.0f : 0.0f, at::TensorOptions().device(device_));
+  comm_.allreduce(flag, dist::ReduceOp::kMax)->synchronize();
+  return flag.item<float>() > 0;
+}
+
+void TrainingRun::log_window(double seconds) {
+  at::Tensor sums = at::tensor({window_loss_, window_bpd_, window_images_}, at::kDouble).to(device_);
+  comm_.allreduce(sums, dist::ReduceOp::kSum)->synchronize();
+  sums = sums.cpu();
+  const double images = sums[2].item<double>();
+  const double loss = sums[0].item<double>() / images;
+  last_bpd_ = sums[1].item<double>() / images;
+  const double rate = images / seconds;
+  window_loss_ = window_bpd_ = window_images_ = 0;
+  const auto& position = loader_->position();
+  const double seconds_per_step = seconds / cfg_.train.log_every;
+  HIERAD_LOG(info) << progress_line(counters_.step, cfg_.train.steps, position.epoch, rate, last_bpd_,
+                                    counters_.skipped_steps, seconds_per_step);
+  if (metrics_) {
+    metrics_->append({static_cast<double>(counters_.step), static_cast<double>(position.epoch), loss,
+                      last_bpd_, learning_rate(counters_.step - 1), last_grad_norm_,
+                      static_cast<double>(counters_.skipped_steps), rate});
+  }
+}
+
+void TrainingRun::validate() {
+  if (!cfg_.data.in_dist_test || cfg_.train.on != "in_dist") return;
+  const auto source = data::make_source(*cfg_.data.in_dist_test);
+  data::Loader loader(*source, data::evaluation_loader_options(cfg_.data, cfg_.train.batch_size),
+                      comm_.rank(), comm_.size());
+  double bpd_sum = 0, count = 0;
+  {
+    c10::InferenceMode inference;
+    while (auto batch = loader.next()) {
+      const at::Tensor x = to_tensor_.images(*batch, data::Dequantize::bin_centre);
+      bpd_sum += model_->forward(x).bpd.sum().item<double>();
+      count += static_cast<double>(batch->size());
+    }
+  }
+  at::Tensor sums = at::tensor({bpd_sum, count}, at::kDouble).to(device_);
+  comm_.allreduce(sums, dist::ReduceOp::kSum)->synchronize();
+  sums = sums.cpu();
+  const double bpd = sums[0].item<double>() / sums[1].item<double>();
+  HIERAD_LOG(info) << "validation at step " << counters_.step << ": " << bpd << " bits/dim on "
+                   << static_cast<std::int64_t>(sums[1].item<double>()) << " images";
+  if (validation_log_) validation_log_->append({static_cast<double>(counters_.step), bpd});
+}
+
+void TrainingRun::checkpoint() {
+  SavedPositions positions{loader_->position(), std::nullopt};
+  if (outlier_loader_) positions.outlier = outlier_loader_->position();
+  last_checkpoint_ =
+      save_training_state(checkpoints_, *model_, *optimizer_, counters_, positions, comm_, run_metadata_);
+  if (comm_.rank() == 0) HIERAD_LOG(info) << "checkpoint " << last_checkpoint_.string();
+}
+
+TrainOutcome TrainingRun::run() {
+  install_stop_handlers();
+  write_run_files();
+  build_model();
+  const config::SourceConfig& source_config = training_source(cfg_);
+  source_ = data::make_source(source_config);
+
+  std::optional<SavedPositions> resume_positions;
+  if (auto resume = find_resume_checkpoint()) {
+    resume_positions = load_training_state(*resume, *model_, *optimizer_, counters_, comm_.rank(), comm_.size());
+    HIERAD_LOG(info) << "resuming from " << resume->path.string() << " at step " << counters_.step;
+  } else if (!cfg_.train.init_from.empty()) {
+    const storage::Checkpoint init = read_checkpoint_or_latest(cfg_.train.init_from);
+    load_model_state(init, *model_);
+    HIERAD_LOG(info) << "fine-tuning from " << init.path.string();
+  } else {
+    initialise_actnorm(*source_);
+  }
+  broadcast_state();
+
+  data::LoaderOptions loader_options =
+      data::training_loader_options(cfg_.data, source_config, *source_, cfg_.train.batch_size);
+  loader_ = resume_positions
+                ? std::make_unique<data::Loader>(*source_, loader_options, comm_.rank(), comm_.size(),
+                                                 resume_positions->main)
+                : std::make_unique<data::Loader>(*source_, loader_options, comm_.rank(), comm_.size());
+
+  if (cfg_.train.outlier.enabled) {
+    if (!cfg_.data.general) throw std::runtime_error("train.outlier.enabled needs a [data.general] section");
+    if (cfg_.train.outlier.general_checkpoint.empty()) {
+      throw std::runtime_error("train.outlier.enabled needs train.outlier.general_checkpoint");
+    }
+    general_ = model::Glow(glow_options(cfg_.model));
+    general_->to(device_);
+    load_model_state(read_checkpoint_or_latest(cfg_.train.outlier.general_checkpoint), *general_);
+    general_->eval();
+    for (auto& p : general_->parameters()) p.set_requires_grad(false);
+    outlier_source_ = data::make_source(*cfg_.data.general);
+    data::LoaderOptions outlier_options =
+        data::training_loader_options(cfg_.data, *cfg_.data.general, *outlier_source_, cfg_.train.batch_size);
+    outlier_options.seed = cfg_.data.seed + 1;  // a stream of its own, not the training order
+    outlier_loader_ = resume_positions && resume_positions->outlier
+                          ? std::make_unique<data::Loader>(*outlier_source_, outlier_options, comm_.rank(),
+                                                           comm_.size(), *resume_positions->outlier)
+                          : std::make_unique<data::Loader>(*outlier_source_, outlier_options, comm_.rank(),
+                                                           comm_.size());
+  }
+
+  std::vector<at::Tensor> params = model_->parameters();
+  dist::BucketOptions buckets;
+  buckets.bucket_mb = cfg_.train.bucket_mb;
+  sync_ = std::make_unique<dist::GradSync>(params, comm_, buckets);
+
+  if (comm_.rank() == 0) {
+    metrics_.emplace(run_dir_ / "metrics.h5", "train",
+                     std::vector<std::string>{"step", "epoch", "loss", "bpd", "lr", "grad_norm",
+                                              "skipped_steps", "images_per_s"});
+    metrics_->truncate_after(static_cast<double>(counters_.step));
+    if (cfg_.train.validate_every > 0) {
+      validation_log_.emplace(run_dir_ / "metrics.h5", "validation", std::vector<std::string>{"step", "bpd"});
+      validation_log_->truncate_after(static_cast<double>(counters_.step));
+    }
+  }
+  const std::int64_t global_batch =
+      static_cast<std::int64_t>(cfg_.train.batch_size) * comm_.size() * cfg_.train.accumulation;
+  HIERAD_LOG(info) << "training " << cfg_.train.steps << " steps on " << source_->name() << " ("
+                   << source_->size() << " images): global batch " << global_batch << " = "
+                   << cfg_.train.batch_size << " per rank x " << comm_.size() << " ranks x "
+                   << cfg_.train.accumulation << " accumulation; " << model::parameter_count(*model_)
+                   << " parameters on " << device_.str();
+
+  model_->train();
+  auto window_start = Clock::now();
+  while (counters_.step < cfg_.train.steps) {
+    if (stop_agreed()) {
+      checkpoint();
+      HIERAD_LOG(warn) << "stopped by signal " << stop_requested() << " after step " << counters_.step;
+      return {true, counters_.step, counters_.skipped_steps, last_bpd_, last_checkpoint_};
+    }
+    for (int micro = 0; micro < cfg_.train.accumulation; ++micro) {
+      const bool last = micro + 1 == cfg_.train.accumulation;
+      std::optional<dist::NoSyncGuard> no_sync;
+      if (!last) no_sync.emplace(*sync_);
+      const auto batch = loader_->next();
+      const at::Tensor loss = step_loss(*batch, window_bpd_);
+      (loss / cfg_.train.accumulation).backward();
+      window_loss_ += loss.item<double>() * static_cast<double>(batch->size());
+      window_images_ += static_cast<double>(batch->size());
+    }
+    sync_->finish();
+    last_grad_norm_ = clip_and_norm();
+    if (std::isfinite(last_grad_norm_)) {  // Note [Skipped steps]
+      optimizer_->step(learning_rate(counters_.step));
+    } else {
+      ++counters_.skipped_steps;
+      HIERAD_LOG(warn) << "step " << counters_.step + 1 << " skipped: non-finite gradients";
+    }
+    optimizer_->zero_grad();
+    ++counters_.step;
+    counters_.images_seen += global_batch;
+
+    if (counters_.step % cfg_.train.log_every == 0 || counters_.step == cfg_.train.steps) {
+      const double seconds = std::chrono::duration<double>(Clock::now() - window_start).count();
+      log_window(seconds);
+      window_start = Clock::now();
+    }
+    if (cfg_.train.validate_every > 0 && counters_.step % cfg_.train.validate_every == 0) validate();
+    if (counters_.step % cfg_.train.checkpoint_every == 0 || counters_.step == cfg_.train.steps) {
+      checkpoint();
+    }
+  }
+  return {false, counters_.step, counters_.skipped_steps, last_bpd_, last_checkpoint_};
+}
+
+}  // namespace
+
+TrainOutcome train(const config::ExperimentConfig& experiment, const std::filesystem::path& run_dir,
+                   dist::Communicator& comm, const at::Device& device) {
+  TrainingRun run(experiment, run_dir, comm, device);
+  return run.run();
+}
+
+}  // namespace hierad::train
