@@ -17,6 +17,7 @@ struct TrainArgs {
   std::string experiment;
   std::string run_dir;
   bool print_config = false;
+  bool resume = false;
 };
 
 int run_train(const TrainArgs& args) {
@@ -27,7 +28,7 @@ int run_train(const TrainArgs& args) {
     return kExitOk;
   }
   RunSetup setup = make_run_setup(experiment, args.run_dir);
-  const train::TrainOutcome outcome = train::train(experiment, setup.run_dir, *setup.comm, setup.device);
+  const train::TrainOutcome outcome = train::train(experiment, setup.run_dir, *setup.comm, setup.device, args.resume);
   if (outcome.preempted) {
     HIERAD_LOG(warn) << "pre-empted at step " << outcome.step << "; resume with the same command";
     return kExitPreempted;
@@ -52,6 +53,9 @@ Command add_train_command(CLI::App& parent) {
   app->add_option("--run-dir", args->run_dir,
                   "run directory (default: <output_dir>/<name>/<run id>, the id a hash of the "
                   "resolved config)");
+  app->add_flag("--resume", args->resume,
+                "require a valid checkpoint in the run directory and continue from it (without the flag "
+                "a run resumes when it has one and starts afresh when it has none)");
   app->add_flag("--print-config", args->print_config,
                 "print the resolved configuration (every key, defaults included) and exit");
   app->callback([args] {

@@ -61,7 +61,7 @@ class TrainingRun {
         to_tensor_(device),
         checkpoints_(run_dir_ / "checkpoints", experiment.train.keep_checkpoints) {}
 
-  TrainOutcome run();
+  TrainOutcome run(bool must_resume);
 
  private:
   void write_run_files();
@@ -100,6 +100,9 @@ class TrainingRun {
   std::optional<storage::MetricsLog> validation_log_;
   // Running sums of the current logging window (this rank).
   double window_loss_ = 0, window_bpd_ = 0, window_images_ = 0, last_grad_norm_ = 0;
+  // Seconds this rank waited in GradSync::finish() in the window: the communication that backward
+  // did not hide (buckets launched during backward overlap it and cost nothing here).
+  double window_comm_s_ = 0;
   double last_bpd_ = 0;
   std::filesystem::path last_checkpoint_;
 };
@@ -219,22 +222,25 @@ bool TrainingRun::stop_agreed() {
 }
 
 void TrainingRun::log_window(double seconds) {
-  at::Tensor sums = at::tensor({window_loss_, window_bpd_, window_images_}, at::kDouble).to(device_);
+  at::Tensor sums =
+      at::tensor({window_loss_, window_bpd_, window_images_, window_comm_s_}, at::kDouble).to(device_);
   comm_.allreduce(sums, dist::ReduceOp::kSum)->synchronize();
   sums = sums.cpu();
   const double images = sums[2].item<double>();
   const double loss = sums[0].item<double>() / images;
   last_bpd_ = sums[1].item<double>() / images;
   const double rate = images / seconds;
-  window_loss_ = window_bpd_ = window_images_ = 0;
+  const double comm_fraction = sums[3].item<double>() / comm_.size() / seconds;  // mean over ranks
+  window_loss_ = window_bpd_ = window_images_ = window_comm_s_ = 0;
   const auto& position = loader_->position();
   const double seconds_per_step = seconds / cfg_.train.log_every;
   HIERAD_LOG(info) << progress_line(counters_.step, cfg_.train.steps, position.epoch, rate, last_bpd_,
-                                    counters_.skipped_steps, seconds_per_step);
+                                    counters_.skipped_steps, seconds_per_step)
+                   << " | comm " << static_cast<int>(100 * comm_fraction + 0.5) << "%";
   if (metrics_) {
     metrics_->append({static_cast<double>(counters_.step), static_cast<double>(position.epoch), loss,
                       last_bpd_, learning_rate(counters_.step - 1), last_grad_norm_,
-                      static_cast<double>(counters_.skipped_steps), rate});
+                      static_cast<double>(counters_.skipped_steps), rate, comm_fraction});
   }
 }
 
@@ -269,7 +275,7 @@ void TrainingRun::checkpoint() {
   if (comm_.rank() == 0) HIERAD_LOG(info) << "checkpoint " << last_checkpoint_.string();
 }
 
-TrainOutcome TrainingRun::run() {
+TrainOutcome TrainingRun::run(bool must_resume) {
   install_stop_handlers();
   write_run_files();
   build_model();
@@ -280,6 +286,8 @@ TrainOutcome TrainingRun::run() {
   if (auto resume = find_resume_checkpoint()) {
     resume_positions = load_training_state(*resume, *model_, *optimizer_, counters_, comm_.rank(), comm_.size());
     HIERAD_LOG(info) << "resuming from " << resume->path.string() << " at step " << counters_.step;
+  } else if (must_resume) {
+    throw std::runtime_error(checkpoints_.dir().string() + ": --resume given, but there is no valid checkpoint");
   } else if (!cfg_.train.init_from.empty()) {
     const storage::Checkpoint init = read_checkpoint_or_latest(cfg_.train.init_from);
     load_model_state(init, *model_);
@@ -325,7 +333,7 @@ TrainOutcome TrainingRun::run() {
   if (comm_.rank() == 0) {
     metrics_.emplace(run_dir_ / "metrics.h5", "train",
                      std::vector<std::string>{"step", "epoch", "loss", "bpd", "lr", "grad_norm",
-                                              "skipped_steps", "images_per_s"});
+                                              "skipped_steps", "images_per_s", "comm_fraction"});
     metrics_->truncate_after(static_cast<double>(counters_.step));
     if (cfg_.train.validate_every > 0) {
       validation_log_.emplace(run_dir_ / "metrics.h5", "validation", std::vector<std::string>{"step", "bpd"});
@@ -358,7 +366,9 @@ TrainOutcome TrainingRun::run() {
       window_loss_ += loss.item<double>() * static_cast<double>(batch->size());
       window_images_ += static_cast<double>(batch->size());
     }
+    const auto finish_start = Clock::now();
     sync_->finish();
+    window_comm_s_ += std::chrono::duration<double>(Clock::now() - finish_start).count();
     last_grad_norm_ = clip_and_norm();
     if (std::isfinite(last_grad_norm_)) {  // Note [Skipped steps]
       optimizer_->step(learning_rate(counters_.step));
@@ -386,9 +396,9 @@ TrainOutcome TrainingRun::run() {
 }  // namespace
 
 TrainOutcome train(const config::ExperimentConfig& experiment, const std::filesystem::path& run_dir,
-                   dist::Communicator& comm, const at::Device& device) {
+                   dist::Communicator& comm, const at::Device& device, bool must_resume) {
   TrainingRun run(experiment, run_dir, comm, device);
-  return run.run();
+  return run.run(must_resume);
 }
 
 }  // namespace hierad::train

@@ -40,8 +40,10 @@ struct TrainOutcome {
   std::filesystem::path last_checkpoint;  // on rank 0
 };
 
-// Throws std::runtime_error (or the layers' own errors) naming the config key, file or problem.
+// `must_resume`: fail unless run_dir holds a valid checkpoint (the CLI's --resume), instead of
+// starting afresh. Throws std::runtime_error (or the layers' own errors) naming the config key,
+// file or problem.
 TrainOutcome train(const config::ExperimentConfig& experiment, const std::filesystem::path& run_dir,
-                   dist::Communicator& comm, const at::Device& device);
+                   dist::Communicator& comm, const at::Device& device, bool must_resume = false);
 
 }  // namespace hierad::train

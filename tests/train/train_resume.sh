@@ -8,10 +8,14 @@ source "$(dirname "$0")/common.sh"
 tmp=$(mktemp -d); trap 'pkill -KILL -f "hierad train $tmp/" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 steps=12
 make_experiment "$tmp/exp.toml" 4 $steps
-run() { mpirun -np "$ranks" "$hierad" train "$tmp/exp.toml" --run-dir "$1"; }
+run() { mpirun -np "$ranks" "$hierad" train "$tmp/exp.toml" --run-dir "$@"; }
 # start DIR: the same in the background; $pid is mpirun's.
 start() { mpirun -np "$ranks" "$hierad" train "$tmp/exp.toml" --run-dir "$1" & pid=$!; }
 final=checkpoints/ckpt-$(printf %08d $steps).h5
+
+echo "== --resume without a checkpoint is an error"
+if run "$tmp/none" --resume 2>"$tmp/err.txt"; then echo "--resume started afresh"; exit 1; fi
+grep -q -- "--resume given, but there is no valid checkpoint" "$tmp/err.txt"
 
 echo "== uninterrupted"
 run "$tmp/straight"
@@ -32,7 +36,7 @@ stop_and_resume() {
   local status=0; wait $pid || status=$?
   [[ $status == 75 ]] || { echo "expected exit code 75 after $signal, got $status"; exit 1; }
   ls "$dir/checkpoints"
-  run "$dir"
+  run "$dir" --resume
   "$compare" "$tmp/straight/$final" "$dir/$final"
 }
 stop_and_resume "$tmp/usr1" USR1 mpirun
