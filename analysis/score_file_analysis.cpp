@@ -12,12 +12,23 @@ namespace {
 struct SetLikelihoods {
   ModelLikelihoods in;
   std::optional<ModelLikelihoods> general;
+  std::vector<double> png_bits_per_dim;  // row order of `in`; empty when not supplied
 };
 
-SetLikelihoods load_set(const RunScoreFiles& run, const std::string& name) {
+SetLikelihoods load_set(const RunScoreFiles& run, const std::string& name, const AnalysisRequest& request) {
   const storage::ScoreSet& in = run.in.set(name);
   SetLikelihoods out;
   out.in = likelihoods_from_rows(in.lp, static_cast<std::size_t>(in.n_scales), in.log_p);
+  if (auto png = request.png_bits_per_dim.find(name); png != request.png_bits_per_dim.end()) {
+    for (const std::int64_t index : in.index) {
+      if (index < 0 || static_cast<std::size_t>(index) >= png->second.size()) {
+        throw std::invalid_argument("set " + name + ": example index " + std::to_string(index) +
+                                    " of " + run.in.path.string() + " has no PNG length (the set has " +
+                                    std::to_string(png->second.size()) + " images)");
+      }
+      out.png_bits_per_dim.push_back(png->second[static_cast<std::size_t>(index)]);
+    }
+  }
   if (run.general) {
     const storage::ScoreSet& general = run.general->set(name);
     if (general.n_scales != in.n_scales) {
@@ -36,10 +47,11 @@ SetLikelihoods load_set(const RunScoreFiles& run, const std::string& name) {
   return out;
 }
 
-std::vector<ScoreKind> kinds_for(const AnalysisRequest& request, std::size_t scales, bool have_general) {
+std::vector<ScoreKind> kinds_for(const AnalysisRequest& request, std::size_t scales, bool have_general,
+                                 bool have_png) {
   std::vector<ScoreKind> kinds;
   if (request.score_kinds.empty()) {
-    kinds = standard_score_kinds(scales, have_general, /*have_png_complexity=*/false);
+    kinds = standard_score_kinds(scales, have_general, have_png);
     // Each scale's own term too: the paper's point is where in the hierarchy the evidence lives.
     for (std::size_t k = 0; k + 1 < scales; ++k) kinds.push_back(ScoreKind::scales_log_p(k, k));
   } else {
@@ -65,7 +77,9 @@ AnalysisOutput analyse(const std::vector<RunScoreFiles>& runs, const AnalysisReq
   bool all_have_general = true;
   for (const RunScoreFiles& run : runs) all_have_general = all_have_general && run.general.has_value();
   const std::size_t scales = static_cast<std::size_t>(first.in.set(request.in_set).n_scales);
-  const std::vector<ScoreKind> kinds = kinds_for(request, scales, all_have_general);
+  bool have_png = request.image_dims > 0 && request.png_bits_per_dim.count(request.in_set) > 0;
+  for (const std::string& ood : ood_sets) have_png = have_png && request.png_bits_per_dim.count(ood) > 0;
+  const std::vector<ScoreKind> kinds = kinds_for(request, scales, all_have_general, have_png);
 
   AnalysisOutput output;
   for (const ScoreKind& kind : kinds) output.kind_names.push_back(score_kind_name(kind));
@@ -77,14 +91,16 @@ AnalysisOutput analyse(const std::vector<RunScoreFiles>& runs, const AnalysisReq
         ScoreInputs inputs;
         inputs.in = &set.in;
         inputs.general = set.general ? &*set.general : nullptr;
+        inputs.png_bits_per_dim = set.png_bits_per_dim.empty() ? nullptr : &set.png_bits_per_dim;
+        inputs.dims = request.image_dims;
         columns.push_back(compute_score(kind, inputs));
       }
       return columns;
     };
-    const std::vector<std::vector<double>> in_scores = scores_of(load_set(run, request.in_set));
+    const std::vector<std::vector<double>> in_scores = scores_of(load_set(run, request.in_set, request));
     if (r == 0) output.blocks.push_back({"in", request.in_set, in_scores});
     for (const std::string& ood : ood_sets) {
-      const std::vector<std::vector<double>> ood_scores = scores_of(load_set(run, ood));
+      const std::vector<std::vector<double>> ood_scores = scores_of(load_set(run, ood, request));
       for (std::size_t k = 0; k < kinds.size(); ++k) {
         const auto results = compute_all_metrics(in_scores[k], ood_scores[k]);
         for (MetricRecord& record :

@@ -11,6 +11,7 @@
 #include "analysis/score_kinds.hpp"
 #include "storage/score_reader.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,7 +28,11 @@ struct AnalysisRequest {
   std::string in_set = "in_dist_test";            // the in-distribution test set's name in the files
   std::vector<std::string> ood_sets;              // empty: every other set of the first run's file
   std::vector<std::string> score_kinds;           // names (score_kinds.hpp); empty: the standard list
-  int image_dims = 0;                             // D = C*H*W (bits/dim kinds); 0: from the files
+  // Input complexity (Serra et al.): per set name, the PNG bits/dim of every example, indexed by
+  // the example index the score file records (png_complexity.hpp). When every compared set has
+  // them, the standard kinds include input_complexity.
+  std::map<std::string, std::vector<double>> png_bits_per_dim;
+  std::size_t image_dims = 0;                     // D = C*H*W, needed with png_bits_per_dim
 };
 
 struct AnalysisOutput {

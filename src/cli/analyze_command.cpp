@@ -1,10 +1,12 @@
 // `hierad analyze EXP.toml`: score files -> anomaly scores, every metric, tables and plots.
+#include "analysis/png_complexity.hpp"
 #include "analysis/score_file_analysis.hpp"
 #include "analysis/tables.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/exit_codes.hpp"
 #include "src/config/config_io.hpp"
 #include "src/config/run_id.hpp"
+#include "src/data/make_source.hpp"
 #include "src/util/log.hpp"
 
 #include <mpi.h>
@@ -34,6 +36,41 @@ struct AnalyzeArgs {
 std::string run_label(const storage::ScoreFile& file) {
   const std::string& id = file.info.checkpoint.run_id;
   return id.empty() ? file.path.stem().string() : id;
+}
+
+// The experiment's source of a scored set (the names `hierad score` gives them), if it has one.
+const config::SourceConfig* source_of(const config::ExperimentConfig& experiment, const std::string& name) {
+  const auto& data = experiment.data;
+  if (name == "in_dist_test" && data.in_dist_test) return &*data.in_dist_test;
+  if (name == "in_dist" && data.in_dist) return &*data.in_dist;
+  if (name == "general" && data.general) return &*data.general;
+  const auto ood = data.ood.find(name);
+  return ood == data.ood.end() ? nullptr : &ood->second;
+}
+
+// Serra et al.'s complexity L(x) of every image of every set the score file holds, indexed by the
+// example index the file records (the index in the source as the experiment configures it).
+void add_png_complexity(const config::ExperimentConfig& experiment, const storage::ScoreFile& scores,
+                        analysis::AnalysisRequest& request) {
+  for (const storage::ScoreSet& set : scores.sets) {
+    const config::SourceConfig* config = source_of(experiment, set.info.name);
+    if (config == nullptr) {
+      HIERAD_LOG(warn) << "no [data] source named " << set.info.name << ": no input-complexity baseline";
+      request.png_bits_per_dim.clear();
+      return;
+    }
+    const auto source = data::make_source(*config);
+    const data::Shape shape = source->shape();
+    std::vector<std::uint8_t> image(static_cast<std::size_t>(shape.bytes()));
+    std::vector<double>& bits = request.png_bits_per_dim[set.info.name];
+    bits.resize(static_cast<std::size_t>(source->size()));
+    for (std::int64_t i = 0; i < source->size(); ++i) {
+      source->read(i, image.data());
+      bits[static_cast<std::size_t>(i)] =
+          analysis::png_bits_per_dim({image.data(), shape.channels, shape.height, shape.width});
+    }
+    request.image_dims = static_cast<std::size_t>(shape.bytes());
+  }
 }
 
 // The plots are matplotlib's (analysis/plots/plot_report.py), run with Debian's python3.
@@ -75,6 +112,7 @@ int run_analyze(const AnalyzeArgs& args) {
   analysis::AnalysisRequest request;
   request.in_set = cfg.in_set;
   request.score_kinds = cfg.scores;
+  if (cfg.input_complexity) add_png_complexity(experiment, runs.front().in, request);
   const analysis::AnalysisOutput result = analysis::analyse(runs, request);
 
   const auto rows = analysis::aggregate(result.records);

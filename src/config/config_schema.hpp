@@ -102,6 +102,7 @@ void visit_fields(AnalysisConfig& c, V& v) {
   v.field("runs", c.runs, anything<std::vector<std::string>>(), "score files of further runs to aggregate");
   v.field("output", c.output, non_empty(), "report folder, relative to the run directory");
   v.field("plots", c.plots, anything<bool>(), "draw ROC curves and histograms");
+  v.field("input_complexity", c.input_complexity, anything<bool>(), "add the PNG input-complexity baseline");
 }
 
 template <class V>

@@ -107,6 +107,7 @@ struct AnalysisConfig {
   std::vector<std::string> runs;      // score files of further runs/seeds to aggregate with this one
   std::string output = "report";      // relative to the run directory
   bool plots = true;                  // draw ROC curves and histograms (matplotlib)
+  bool input_complexity = true;       // add Serra et al.'s baseline (re-reads and PNG-encodes the sets)
 };
 
 struct ExperimentConfig {
