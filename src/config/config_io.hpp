@@ -10,13 +10,14 @@
 
 namespace hierad::config {
 
-// Reads and validates an experiment file. Every key not given keeps its default from
-// experiment_config.hpp. Throws ConfigError naming file:line:column and the key path for a syntax
+// Reads and validates an experiment file: its `inherit` chain merged (toml_document.hpp), ${VAR}
+// references expanded, every key not given at its default from experiment_config.hpp. A file with
+// [stages] or [sweep] describes several runs and is refused here (see sweep_plan.hpp). Throws ConfigError naming file:line:column and the key path for a syntax
 // error, an unknown key, a wrong type, an out-of-range value or a missing required key, and for a
 // file that cannot be read.
 ExperimentConfig load_experiment(const std::filesystem::path& file);
 
-// The same from text; `source_name` is used in error messages in place of a file name.
+// The same from text (no `inherit`); `source_name` is used in error messages in place of a file name.
 ExperimentConfig parse_experiment(std::string_view text, const std::string& source_name);
 
 // The whole configuration as TOML, every key with its value and one comment of documentation.

@@ -7,15 +7,57 @@
 
 namespace hierad::config {
 
-std::string run_id(const ExperimentConfig& config) {
+const char* step_name(Step step) {
+  switch (step) {
+    case Step::train: return "train";
+    case Step::score: return "score";
+    case Step::analyze: return "analyze";
+  }
+  return "?";
+}
+
+std::optional<Step> step_from_name(const std::string& name) {
+  for (Step step : {Step::train, Step::score, Step::analyze}) {
+    if (name == step_name(step)) return step;
+  }
+  return std::nullopt;
+}
+
+std::string step_config_text(const ExperimentConfig& config, Step step) {
+  const ExperimentConfig defaults;
+  ExperimentConfig part = config;
+  part.output_dir = defaults.output_dir;  // where runs live is not what they compute
+  switch (step) {
+    case Step::train:
+      part.data.ood.clear();
+      part.score = defaults.score;
+      part.analysis = defaults.analysis;
+      break;
+    case Step::score:
+      part.train = defaults.train;
+      part.analysis = defaults.analysis;
+      break;
+    case Step::analyze:
+      part.model = defaults.model;
+      part.train = defaults.train;
+      break;
+  }
+  return to_toml(part);
+}
+
+std::string short_hash(std::string_view text) {
   std::uint64_t hash = 1469598103934665603ULL;  // FNV-1a offset basis
-  for (unsigned char byte : to_toml(config)) {
+  for (unsigned char byte : text) {
     hash ^= byte;
     hash *= 1099511628211ULL;  // FNV prime
   }
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-  return std::string(text, 12);
+  char digits[17];
+  std::snprintf(digits, sizeof digits, "%016llx", static_cast<unsigned long long>(hash));
+  return std::string(digits, 12);
+}
+
+std::string run_id(const ExperimentConfig& config, Step first) {
+  return short_hash(step_config_text(config, first));
 }
 
 std::filesystem::path default_run_dir(const ExperimentConfig& config) {

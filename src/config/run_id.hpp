@@ -5,16 +5,31 @@
 #include "src/config/experiment_config.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace hierad::config {
 
-// 12 hex digits of a 64-bit FNV-1a hash of to_toml(config) (the resolved text: defaults included,
-// comments and key order fixed by the schema, so formatting of the source file does not matter).
-std::string run_id(const ExperimentConfig& config);
+// The steps of a run, in the order they run.
+enum class Step { train, score, analyze };
+const char* step_name(Step step);
+std::optional<Step> step_from_name(const std::string& name);
+
+// The part of the configuration `step` reads, as resolved TOML text: the other sections at their
+// defaults. train: name, [model], [data] without the OOD sets, [train]. score: name, [model],
+// [data], [score]. analyze: name, [data], [score], [analysis]. So adding an OOD set or changing the
+// analysis never changes a training run's id, and re-scoring is decided by the score part alone.
+std::string step_config_text(const ExperimentConfig& config, Step step);
+
+// 12 hex digits of a 64-bit FNV-1a hash of `text`.
+std::string short_hash(std::string_view text);
+
+// The id of a run whose first step is `first`: short_hash(step_config_text(config, first)).
+std::string run_id(const ExperimentConfig& config, Step first = Step::train);
 
 // <output_dir>/<name>/<run id>: where `hierad train`, `score` and `analyze` find a run when no
-// --run-dir is given.
+// --run-dir is given (the id of its training step, as `hierad sweep` names it).
 std::filesystem::path default_run_dir(const ExperimentConfig& config);
 
 }  // namespace hierad::config

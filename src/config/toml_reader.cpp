@@ -3,13 +3,11 @@
 // every key the schema does not list.
 #include "src/config/config_io.hpp"
 #include "src/config/config_schema.hpp"
+#include "src/config/edit_distance.hpp"
+#include "src/config/toml_document.hpp"
 
-#include <toml++/toml.h>
-
-#include <fstream>
 #include <limits>
 #include <set>
-#include <sstream>
 #include <type_traits>
 
 namespace hierad::config {
@@ -28,22 +26,6 @@ const char* type_name(toml::node_type type) {
     case toml::node_type::date_time: return "a date-time";
     default: return "nothing";
   }
-}
-
-// Edit distance, for "did you mean" on unknown keys (keys are short; quadratic is fine).
-std::size_t distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
 }
 
 class ReadVisitor {
@@ -90,7 +72,7 @@ class ReadVisitor {
       if (known_.count(name)) continue;
       std::string hint;
       for (const auto& candidate : known_) {
-        if (distance(name, candidate) <= 2) hint = " (did you mean " + path(candidate) + "?)";
+        if (edit_distance(name, candidate) <= 2) hint = " (did you mean " + path(candidate) + "?)";
       }
       fail(node, path(name), "is not a known key" + hint);
     }
@@ -126,9 +108,7 @@ class ReadVisitor {
 
   [[noreturn]] void fail(const toml::node& node, const std::string& key_path,
                          const std::string& message) const {
-    const auto& begin = node.source().begin;
-    throw ConfigError(file_, static_cast<int>(begin.line), static_cast<int>(begin.column), key_path,
-                      message);
+    throw error_at(node, file_, key_path, message);
   }
 
   [[noreturn]] void wrong_type(const toml::node& node, const std::string& key_path,
@@ -180,21 +160,38 @@ class ReadVisitor {
   std::set<std::string> known_;
 };
 
-ExperimentConfig from_table(const toml::table& root, const std::string& file) {
-  ExperimentConfig config;
-  ReadVisitor visitor(root, "", file);
-  visit_fields(config, visitor);
-  visitor.reject_unknown_keys();
-  return config;
-}
-
 ConfigError syntax_error(const toml::parse_error& error, const std::string& file) {
   const auto& begin = error.source().begin;
   return ConfigError(file, static_cast<int>(begin.line), static_cast<int>(begin.column), "",
                      std::string(error.description()));
 }
 
+// A file with stages or a sweep describes many runs: only `hierad sweep` knows which one is meant.
+void reject_sweep_sections(const toml::table& root, const std::string& file) {
+  for (const char* key : {"stages", "sweep"}) {
+    if (const toml::node* node = root.get(key)) {
+      throw error_at(*node, file, key,
+                     "describes several runs: run this file with `hierad sweep`, or give a run's resolved "
+                     "config.toml (<output_dir>/<name>/<run id>/config.toml) to this command");
+    }
+  }
+}
+
+ExperimentConfig from_document(toml::table& root, const std::string& file) {
+  reject_sweep_sections(root, file);
+  expand_environment(root, file);
+  return experiment_from_table(root, file);
+}
+
 }  // namespace
+
+ExperimentConfig experiment_from_table(const toml::table& root, const std::string& file) {
+  ExperimentConfig config;
+  ReadVisitor visitor(root, "", file);
+  visit_fields(config, visitor);
+  visitor.reject_unknown_keys();
+  return config;
+}
 
 ExperimentConfig parse_experiment(std::string_view text, const std::string& source_name) {
   toml::table root;
@@ -203,15 +200,12 @@ ExperimentConfig parse_experiment(std::string_view text, const std::string& sour
   } catch (const toml::parse_error& error) {
     throw syntax_error(error, source_name);
   }
-  return from_table(root, source_name);
+  return from_document(root, source_name);
 }
 
 ExperimentConfig load_experiment(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(file.string(), 0, 0, "", "cannot open the file for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  ExperimentConfig config = parse_experiment(text.str(), file.string());
+  toml::table root = read_document(file);
+  ExperimentConfig config = from_document(root, file.string());
   config.source = file;
   return config;
 }

@@ -11,17 +11,6 @@
 
 namespace hierad::data::test {
 
-TempDir::TempDir() {
-  std::string templ = (std::filesystem::temp_directory_path() / "hierad-data-test-XXXXXX").string();
-  if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed for " + templ);
-  path_ = templ;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 std::uint8_t pattern_byte(std::int64_t image, std::int64_t byte, std::uint64_t salt) {
   return static_cast<std::uint8_t>(hash_key({static_cast<std::uint64_t>(image), static_cast<std::uint64_t>(byte), salt}));
 }

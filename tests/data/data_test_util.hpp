@@ -1,9 +1,10 @@
-// Shared helpers of the data tests: a temporary folder, an in-memory source with known pixels,
+// Shared helpers of the data tests: an in-memory source with known pixels,
 // and writers for the exact on-disk formats the readers accept (generated at test time).
 #pragma once
 
 #include "src/data/data_error.hpp"
 #include "src/data/source.hpp"
+#include "tests/common/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,19 +15,8 @@
 
 namespace hierad::data::test {
 
-// A fresh folder under the system temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+// The temporary folder every test folder uses.
+using hierad::test::TempDir;
 
 // A distinct, reproducible byte for (image, byte position, salt): crafted inputs whose every
 // byte can be predicted, so a misplaced byte is always caught.

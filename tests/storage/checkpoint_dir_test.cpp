@@ -14,13 +14,13 @@
 #include "checkpoint_sample.hpp"
 #include "storage/checkpoint_dir.hpp"
 #include "storage/h5_io.hpp"
-#include "temp_dir.hpp"
+#include "tests/common/temp_dir.hpp"
 
 namespace hierad::storage {
 namespace {
 
 using test::SampleCheckpoint;
-using test::TempDir;
+using hierad::test::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -43,9 +43,9 @@ void corrupt_weights(const std::filesystem::path& p) {
     H5Id d = check_id(H5Dopen2(f.get(), "arrays/model/scales.0.steps.0.actnorm.loc", H5P_DEFAULT), "open");
     offset = H5Dget_offset(d.get());
   }
-  auto bytes = test::read_bytes(p);
+  auto bytes = hierad::test::read_bytes(p);
   bytes.at(offset + 5) ^= 0x10;
-  test::write_bytes(p, bytes);
+  hierad::test::write_bytes(p, bytes);
 }
 
 TEST(CheckpointNames, FormatAndParse) {
@@ -63,8 +63,8 @@ TEST(CheckpointDirTest, ListsByStepNumerically) {
   TempDir dir;
   CheckpointDir d(dir.path(), 10);
   for (std::int64_t step : {100000000, 5, 100}) write_step(d, step);
-  test::write_bytes(dir / "notes.txt", {'x'});
-  test::write_bytes(dir / "ckpt-00000007.h5.tmp-4242", {'x'});
+  hierad::test::write_bytes(dir / "notes.txt", {'x'});
+  hierad::test::write_bytes(dir / "ckpt-00000007.h5.tmp-4242", {'x'});
   const CheckpointListing l = d.list();
   EXPECT_EQ(steps_in(dir.path()), (std::vector<std::int64_t>{5, 100, 100000000}));
   ASSERT_EQ(l.temporaries.size(), 1u);

@@ -11,13 +11,13 @@
 #include "checkpoint_sample.hpp"
 #include "storage/checkpoint.hpp"
 #include "storage/h5_io.hpp"
-#include "temp_dir.hpp"
+#include "tests/common/temp_dir.hpp"
 
 namespace hierad::storage {
 namespace {
 
 using test::SampleCheckpoint;
-using test::TempDir;
+using hierad::test::TempDir;
 using ::testing::HasSubstr;
 
 // True when `c` holds exactly the arrays and metadata of `expected`.
@@ -102,7 +102,7 @@ TEST(Checkpoint, AFailedWriteKeepsThePreviousFileAndLeavesNoTemporary) {
   const auto path = dir / "c.h5";
   const SampleCheckpoint old(1);
   write_checkpoint(path, old.views(), old.metadata);
-  const auto before = test::read_bytes(path);
+  const auto before = hierad::test::read_bytes(path);
 
   // "a" is written, then "a/b" fails inside HDF5 (a dataset cannot hold a child): mid-write.
   const std::vector<float> v = {1, 2};
@@ -113,7 +113,7 @@ TEST(Checkpoint, AFailedWriteKeepsThePreviousFileAndLeavesNoTemporary) {
     EXPECT_THAT(e.what(), HasSubstr(path.string()));
     EXPECT_THAT(e.what(), HasSubstr("cannot write"));
   }
-  EXPECT_EQ(test::read_bytes(path), before);
+  EXPECT_EQ(hierad::test::read_bytes(path), before);
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
 }
 
@@ -134,7 +134,7 @@ TEST(Checkpoint, SingleByteFlipsAreDetectedOrHarmless) {
   const SampleCheckpoint s(77);
   const auto path = dir / "c.h5";
   write_checkpoint(path, s.views(), s.metadata);
-  const std::vector<char> bytes = test::read_bytes(path);
+  const std::vector<char> bytes = hierad::test::read_bytes(path);
 
   // Where each non-empty array's bytes live (contiguous layout).
   std::vector<std::pair<std::size_t, std::size_t>> data_ranges;
@@ -192,12 +192,12 @@ TEST(Checkpoint, TruncationAtAnyLengthIsDetected) {
   const SampleCheckpoint s(9, 4096);
   const auto good = dir / "good.h5";
   write_checkpoint(good, s.views(), s.metadata);
-  const std::vector<char> bytes = test::read_bytes(good);
+  const std::vector<char> bytes = hierad::test::read_bytes(good);
   const auto bad = dir / "bad.h5";
   std::vector<std::size_t> lengths = {0, 1, 8, 512, bytes.size() - 1, bytes.size() - 8};
   for (std::size_t n = 0; n < bytes.size(); n += 331) lengths.push_back(n);
   for (std::size_t n : lengths) {
-    test::write_bytes(bad, std::vector<char>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n)));
+    hierad::test::write_bytes(bad, std::vector<char>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n)));
     try {
       read_checkpoint(bad);
       FAIL() << "truncated to " << n << " of " << bytes.size() << " bytes, loaded as valid";
@@ -218,9 +218,9 @@ TEST(Checkpoint, CorruptArrayIsNamedInTheError) {
     H5Id d = check_id(H5Dopen2(f.get(), "arrays/model/scales.0.steps.0.actnorm.loc", H5P_DEFAULT), "open");
     off = H5Dget_offset(d.get());
   }
-  std::vector<char> bytes = test::read_bytes(path);
+  std::vector<char> bytes = hierad::test::read_bytes(path);
   bytes[off + 1000] ^= 1;  // one bit of one float
-  test::write_bytes(path, bytes);
+  hierad::test::write_bytes(path, bytes);
   try {
     read_checkpoint(path);
     FAIL();

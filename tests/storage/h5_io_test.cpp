@@ -10,12 +10,12 @@
 #include <type_traits>
 
 #include "storage/h5_io.hpp"
-#include "temp_dir.hpp"
+#include "tests/common/temp_dir.hpp"
 
 namespace hierad::storage {
 namespace {
 
-using test::TempDir;
+using hierad::test::TempDir;
 using ::testing::HasSubstr;
 
 static_assert(std::is_nothrow_move_constructible_v<H5Id>);
@@ -192,7 +192,7 @@ TEST(H5Error, MissingDatasetCarriesTheFileAndHdf5Stack) {
 
 TEST(H5Error, NotAnHdf5FileNamesTheFileAndPrintsNothing) {
   TempDir dir;
-  test::write_bytes(dir / "text.h5", std::vector<char>(1000, 'a'));
+  hierad::test::write_bytes(dir / "text.h5", std::vector<char>(1000, 'a'));
   ::testing::internal::CaptureStderr();
   try {
     open_file(dir / "text.h5", FileMode::ReadOnly);

@@ -15,12 +15,12 @@
 
 #include "storage/h5_io.hpp"
 #include "storage/metrics_log.hpp"
-#include "temp_dir.hpp"
+#include "tests/common/temp_dir.hpp"
 
 namespace hierad::storage {
 namespace {
 
-using test::TempDir;
+using hierad::test::TempDir;
 using ::testing::HasSubstr;
 
 const std::vector<std::string> kColumns = {"step", "loss", "bpd", "lr", "grad_norm", "skipped", "images_per_s"};

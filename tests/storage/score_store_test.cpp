@@ -10,13 +10,13 @@
 #include "storage/score_reader.hpp"
 #include "storage/score_store.hpp"
 #include "synthetic_scores.hpp"
-#include "temp_dir.hpp"
+#include "tests/common/temp_dir.hpp"
 
 namespace hierad::storage {
 namespace {
 
 using test::SyntheticSet;
-using test::TempDir;
+using hierad::test::TempDir;
 using ::testing::HasSubstr;
 
 // Writes every synthetic set in batches of `batch` rows, in the order given by `reverse`.

@@ -1,24 +1,25 @@
 #pragma once
-// A fresh directory per test, removed afterwards.
+// Helpers every test folder uses: a fresh temporary directory per test (removed with everything in
+// it afterwards), and whole-file reads and writes.
 
-#include <unistd.h>
+#include <stdlib.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
-namespace hierad::storage::test {
+namespace hierad::test {
 
 class TempDir {
  public:
   TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("hierad-storage-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
+    std::string pattern = (std::filesystem::temp_directory_path() / "hierad-test-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
+    path_ = pattern;
   }
   ~TempDir() {
     std::error_code ignored;
@@ -44,4 +45,9 @@ inline void write_bytes(const std::filesystem::path& p, const std::vector<char>&
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-}  // namespace hierad::storage::test
+inline void write_text(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+}  // namespace hierad::test
