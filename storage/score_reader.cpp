@@ -96,7 +96,8 @@ ScoreFile read_score_file(const std::filesystem::path& path) {
   return out;
 }
 
-std::vector<std::string> compare_score_files(const ScoreFile& a, const ScoreFile& b, std::size_t max_reports) {
+std::vector<std::string> compare_score_files(const ScoreFile& a, const ScoreFile& b, std::size_t max_reports,
+                                             bool same_checkpoint_file) {
   std::vector<std::string> diffs;
   auto report = [&](const std::string& line) {
     if (diffs.size() < max_reports) diffs.push_back(line);
@@ -105,8 +106,10 @@ std::vector<std::string> compare_score_files(const ScoreFile& a, const ScoreFile
   const auto& cb = b.info.checkpoint;
   if (a.info.n_scales != b.info.n_scales) report("n_scales differ");
   if (a.info.versions != b.info.versions) report("versions differ");
-  if (ca.run_id != cb.run_id || ca.step != cb.step || ca.checksum != cb.checksum || ca.path != cb.path)
-    report("checkpoint attributes differ");
+  if (ca.run_id != cb.run_id || ca.step != cb.step) report("checkpoint run id or step differ");
+  if (same_checkpoint_file && (ca.checksum != cb.checksum || ca.path != cb.path)) {
+    report("checkpoint path or checksum differ");
+  }
   std::map<std::string, const ScoreSet*> sets_b;
   for (const ScoreSet& s : b.sets) sets_b[s.info.name] = &s;
   if (a.sets.size() != b.sets.size()) report("set counts differ: " + std::to_string(a.sets.size()) + " vs " +

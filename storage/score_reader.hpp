@@ -39,6 +39,10 @@ ScoreFile read_score_file(const std::filesystem::path& path);
 // Differences between two score files, examples matched by (set, index): file and set attributes
 // (writer_ranks and hdf5_version excepted) and every value, compared bit for bit (so NaN equals the
 // same NaN). Empty when they agree; at most `max_reports` lines.
-std::vector<std::string> compare_score_files(const ScoreFile& a, const ScoreFile& b, std::size_t max_reports = 20);
+// `same_checkpoint_file`: also require the scored checkpoint's path and file checksum to match
+// (off to compare the scores of two copies of a run, whose checkpoints sit in other directories
+// and record other resolved paths).
+std::vector<std::string> compare_score_files(const ScoreFile& a, const ScoreFile& b, std::size_t max_reports = 20,
+                                             bool same_checkpoint_file = true);
 
 }  // namespace hierad::storage

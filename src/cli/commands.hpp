@@ -11,10 +11,13 @@
 namespace hierad::cli {
 
 // What main needs to know about a registered subcommand: whether it was chosen, and what to run.
-// `run` is called after parsing, with MPI and logging set up; it returns the exit code.
+// `run` is called after parsing, with logging (and MPI, if `uses_mpi`) set up; it returns the exit
+// code. Commands that start other hierad processes (sweep) must not initialise MPI themselves: a
+// singleton MPI process leaves OMPI_* variables behind that confuse the mpirun it starts.
 struct Command {
   CLI::App* app = nullptr;
   std::function<int()> run;
+  bool uses_mpi = true;
 };
 
 Command add_info_command(CLI::App& parent);

@@ -1,6 +1,6 @@
 // hierad: distributed Glow experiments for likelihood-based anomaly detection.
 //
-// main() parses the command line, starts MPI (every subcommand may run under mpirun), sets up
+// main() parses the command line, starts MPI (every subcommand but sweep/status may run under mpirun), sets up
 // rank-aware logging, runs the chosen subcommand and catches every exception once, printing it with
 // the rank so that a failure on rank 5 of 64 says where it happened.
 #include "src/cli/commands.hpp"
@@ -40,18 +40,24 @@ int main(int argc, char** argv) {
     return code == 0 ? cli::kExitOk : cli::kExitUsage;
   }
 
+  const cli::Command* chosen = nullptr;
+  for (const auto& command : commands) {
+    if (command.app->parsed()) chosen = &command;
+  }
+  if (chosen == nullptr) return cli::kExitUsage;
+
   std::optional<dist::MpiSession> mpi;
   try {
-    mpi.emplace(&argc, &argv);
-    log_options.rank = mpi->world_rank();
-    log_options.world_size = mpi->world_size();
-    log::init(log_options);
-    for (const auto& command : commands) {
-      if (command.app->parsed()) return command.run();
+    if (chosen->uses_mpi) {
+      mpi.emplace(&argc, &argv);
+      log_options.rank = mpi->world_rank();
+      log_options.world_size = mpi->world_size();
     }
-    return cli::kExitUsage;
+    log::init(log_options);
+    return chosen->run();
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "[rank %d] error: %s\n", mpi ? mpi->world_rank() : 0, error.what());
+    if (mpi) std::fprintf(stderr, "[rank %d] ", mpi->world_rank());
+    std::fprintf(stderr, "error: %s\n", error.what());
     std::fflush(stderr);
     // The other ranks may be blocked in a collective waiting for this one: end the whole job
     // instead of leaving it hanging.

@@ -1,7 +1,10 @@
 #include "src/train/progress.hpp"
 
+#include "storage/key_value_file.hpp"
+
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 namespace hierad::train {
 
@@ -24,6 +27,20 @@ std::string progress_line(std::int64_t step, std::int64_t total, std::int64_t ep
   std::string line = buffer;
   if (skipped > 0) line += " | " + std::to_string(skipped) + " skipped steps";
   return line;
+}
+
+void write_progress_file(const std::filesystem::path& path, std::int64_t step, std::int64_t total, double bpd,
+                         double images_per_s, double seconds_per_step, std::int64_t skipped) {
+  storage::KeyValues values;
+  values.set("step", static_cast<double>(step));
+  values.set("steps", static_cast<double>(total));
+  values.set("bpd", bpd);
+  values.set("images_per_s", images_per_s);
+  values.set("seconds_per_step", seconds_per_step);
+  values.set("eta_s", seconds_per_step * static_cast<double>(total - step));
+  values.set("skipped_steps", static_cast<double>(skipped));
+  values.set("updated", static_cast<double>(std::time(nullptr)));
+  storage::write_key_values(path, values, "training progress, rewritten at every progress line (hierad status reads it)");
 }
 
 }  // namespace hierad::train

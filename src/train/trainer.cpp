@@ -241,6 +241,8 @@ void TrainingRun::log_window(double seconds) {
     metrics_->append({static_cast<double>(counters_.step), static_cast<double>(position.epoch), loss,
                       last_bpd_, learning_rate(counters_.step - 1), last_grad_norm_,
                       static_cast<double>(counters_.skipped_steps), rate, comm_fraction});
+    write_progress_file(run_dir_ / "progress.toml", counters_.step, cfg_.train.steps, last_bpd_, rate,
+                        seconds_per_step, counters_.skipped_steps);
   }
 }
 

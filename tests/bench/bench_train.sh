@@ -5,21 +5,26 @@
 #   tests/bench/bench_train.sh [BUILD_DIR] [STEPS]
 #
 # Model and data: the demo's general stage (a 67,504-parameter grey Glow on natural patches; run
-# launch/make_demo_data.py first, or launch/demo, which makes runs/demo/data). Global batch 64.
+# launch/make_demo_data.py first, or launch/demo, which makes runs/demo-data). Global batch 64.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$repo/build}
 steps=${2:-100}
-data=$repo/runs/demo/data
-[[ -f $data/natural_patches.h5 ]] || /usr/bin/python3 "$repo/launch/make_demo_data.py" "$data"
-fmnist_dir=$(dirname "$(dpkg -L dataset-fashion-mnist | grep 'train-images-idx3-ubyte.gz$')")
+export DEMO_DATA=$repo/runs/demo-data
+[[ -f $DEMO_DATA/natural_patches.h5 ]] || /usr/bin/python3 "$repo/launch/make_demo_data.py" "$DEMO_DATA"
+export FASHION_MNIST=$(dirname "$(dpkg -L dataset-fashion-mnist | grep 'train-images-idx3-ubyte.gz$')")
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for ranks in 1 2; do
-  cat "$repo/experiments/demo/base.toml" "$repo/experiments/demo/general.toml" |
-    sed -e "s|@FASHION_MNIST@|$fmnist_dir|g" -e "s|@DEMO_DATA@|$data|g" \
-        -e "s|^steps = 400|steps = $steps|" -e "s|^batch_size = 32|batch_size = $((64 / ranks))|" \
-        -e "s|^log_every = 50|log_every = $steps|" -e "s|^checkpoint_every = 200|checkpoint_every = $steps|" \
-    >"$tmp/exp$ranks.toml"
+  cat >"$tmp/exp$ranks.toml" <<TOML
+inherit = "$repo/experiments/demo/base.toml"
+[train]
+on = "general"
+steps = $steps
+batch_size = $((64 / ranks))
+lr = 1e-3
+log_every = $steps
+checkpoint_every = $steps
+TOML
   "$repo/launch/mpirun" -np $ranks "$build/hierad" --log-level warn train "$tmp/exp$ranks.toml" \
     --run-dir "$tmp/run$ranks"
 done
