@@ -3,6 +3,7 @@
 #include "src/sweep/run_lock.hpp"
 #include "src/sweep/run_status.hpp"
 #include "src/sweep/text_table.hpp"
+#include "src/util/format_duration.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -40,14 +41,6 @@ std::string fixed(double value, int decimals) {
   return text;
 }
 
-std::string duration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return "?";
-  const auto total = static_cast<long long>(std::llround(seconds));
-  char text[32];
-  std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
-  return text;
-}
-
 }  // namespace
 
 std::string status_table(const std::filesystem::path& dir) {
@@ -68,7 +61,7 @@ std::string status_table(const std::filesystem::path& dir) {
       step = std::to_string(progress->step) + "/" + std::to_string(progress->steps);
       bpd = fixed(progress->bpd, 3);
       rate = fixed(progress->images_per_s, 1);
-      if (state == "running") eta = duration(progress->eta_s);
+      if (state == "running") eta = util::format_duration(progress->eta_s);
     }
     std::string failures = std::to_string(status.failures);
     if (status.failures > 0 && !status.last_error.empty()) failures += " (" + status.last_error + ")";

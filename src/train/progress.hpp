@@ -18,7 +18,4 @@ std::string progress_line(std::int64_t step, std::int64_t total, std::int64_t ep
 void write_progress_file(const std::filesystem::path& path, std::int64_t step, std::int64_t total, double bpd,
                          double images_per_s, double seconds_per_step, std::int64_t skipped);
 
-// 0:12:31, 13:05:00, or "?" for a non-finite or negative duration.
-std::string format_duration(double seconds);
-
 }  // namespace hierad::train

@@ -1,6 +1,7 @@
 // The training objectives against their formulas (method.md §3, §5), including extreme inputs.
 #include "src/train/losses.hpp"
 #include "src/train/progress.hpp"
+#include "src/util/format_duration.hpp"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -35,8 +36,8 @@ TEST(Losses, OutlierTermPushesInDistributionLikelihoodDownOnOutliers) {
 }
 
 TEST(Progress, LineAndDuration) {
-  EXPECT_EQ(format_duration(3725.4), "1:02:05");
-  EXPECT_EQ(format_duration(-1), "?");
+  EXPECT_EQ(util::format_duration(3725.4), "1:02:05");
+  EXPECT_EQ(util::format_duration(-1), "?");
   EXPECT_EQ(progress_line(120, 1000, 2, 85.25, 5.1234, 0, 0.5),
             "step 120/1000 (12.0%) | epoch 2 | 85.2 img/s | 5.1234 bpd | ETA 0:07:20");
   EXPECT_EQ(progress_line(1, 2, 0, 1, 1, 3, 1),
