@@ -99,12 +99,13 @@ int run_analyze(const AnalyzeArgs& args) {
 
   std::optional<storage::ScoreFile> general;
   if (!cfg.general_scores.empty()) general = storage::read_score_file(cfg.general_scores);
+  // The run's own score file, then [analysis] runs. An analysis-only run (a sweep stage that
+  // aggregates other runs' scores) has no score file of its own: [analysis] runs are all there is.
+  std::vector<std::filesystem::path> files;
+  if (!args.scores.empty() || cfg.runs.empty() || std::filesystem::exists(scores)) files.push_back(scores);
+  files.insert(files.end(), cfg.runs.begin(), cfg.runs.end());
   std::vector<analysis::RunScoreFiles> runs;
-  for (const std::filesystem::path& file : [&] {
-         std::vector<std::filesystem::path> files{scores};
-         files.insert(files.end(), cfg.runs.begin(), cfg.runs.end());
-         return files;
-       }()) {
+  for (const std::filesystem::path& file : files) {
     storage::ScoreFile in = storage::read_score_file(file);
     const std::string label = run_label(in);
     runs.push_back({label, std::move(in), general});

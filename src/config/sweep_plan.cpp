@@ -332,43 +332,61 @@ void for_each_reference_field(ExperimentConfig& config,
 }
 
 constexpr const char* kReferencePrefix = "stage:";
+// In analysis.runs only: the score files of every run of a stage, over all sweep points.
+constexpr const char* kAllRunsPrefix = "all:";
+
+bool starts_with(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
+std::string after_prefix(const std::string& text, const char* prefix) {
+  return text.substr(std::char_traits<char>::length(prefix));
+}
 
 struct BuiltStage {
   ExperimentConfig config;
   std::vector<std::string> depends;     // needs + references, unique
+  std::vector<std::string> aggregates;  // stages named by "all:<stage>" (this is then an aggregate stage)
 };
 
 BuiltStage build_stage(const std::filesystem::path& file, const Context& context, const SweepSpec& spec,
                        const Point& point, const std::string& stage, const StageSpec& stage_spec) {
   const toml::table doc = stage_document(file, context, spec, point, stage);
-  BuiltStage built{experiment_from_table(doc, context.file), stage_spec.needs};
+  BuiltStage built{experiment_from_table(doc, context.file), stage_spec.needs, {}};
   const auto uses = [&](Step step) {
     return std::find(stage_spec.steps.begin(), stage_spec.steps.end(), step) != stage_spec.steps.end();
   };
+  const auto fail = [&](const std::string& field, const std::string& why) {
+    const toml::node_view<const toml::node> node = doc.at_path(field);
+    const std::string where = "stages." + stage + ": " + field;
+    if (node) throw error_at(*node.node(), context.file, where, why);
+    throw ConfigError(context.file, 0, 0, where, why);
+  };
   for_each_reference_field(built.config, [&](Step step, const std::string& field, std::string& value, bool) {
-    if (value.rfind(kReferencePrefix, 0) != 0) return;
+    const bool all_runs = starts_with(value, kAllRunsPrefix);
+    if (!starts_with(value, kReferencePrefix) && !all_runs) return;
     if (!uses(step)) {
       value.clear();  // read by a step this stage does not run: no dependency, no effect on the id
       return;
     }
-    const std::string other = value.substr(std::char_traits<char>::length(kReferencePrefix));
+    if (all_runs && field.rfind("analysis.runs[", 0) != 0) fail(field, "may use \"all:<stage>\" only in analysis.runs");
+    const std::string other = after_prefix(value, all_runs ? kAllRunsPrefix : kReferencePrefix);
     const bool exists = context.has_stages && std::find(context.stages.begin(), context.stages.end(), other) != context.stages.end();
     if (!exists || other == stage) {
-      const toml::node_view<const toml::node> node = doc.at_path(field);
-      const std::string where = "stages." + stage + ": " + field;
-      const std::string why = other == stage ? "refers to the stage itself (\"" + value + "\")"
-                                             : "refers to stage \"" + other + "\", which [stages] does not define (stages: " +
-                                                   (context.has_stages ? list(context.stages) : std::string("none")) + ")";
-      if (node) throw error_at(*node.node(), context.file, where, why);
-      throw ConfigError(context.file, 0, 0, where, why);
+      fail(field, other == stage ? "refers to the stage itself (\"" + value + "\")"
+                                 : "refers to stage \"" + other + "\", which [stages] does not define (stages: " +
+                                       (context.has_stages ? list(context.stages) : std::string("none")) + ")");
     }
-    if (std::find(built.depends.begin(), built.depends.end(), other) == built.depends.end()) built.depends.push_back(other);
+    auto& into = all_runs ? built.aggregates : built.depends;
+    if (std::find(into.begin(), into.end(), other) == into.end()) into.push_back(other);
   });
+  if (!built.aggregates.empty() && stage_spec.steps != std::vector<Step>{Step::analyze}) {
+    fail("analysis.runs", "uses \"all:<stage>\": such a stage aggregates the runs of every sweep point, "
+                          "and may only analyse (do = [\"analyze\"])");
+  }
   return built;
 }
 
 // Stages in dependency order (depth-first); a cycle is an error naming it.
-std::vector<std::string> stage_order(const std::map<std::string, BuiltStage>& built, const Context& context) {
+std::vector<std::string> stage_order(const std::map<std::string, BuiltStage>& built, const Context& context,
+                                     const std::set<std::string>& skip) {
   std::vector<std::string> order;
   std::map<std::string, int> mark;  // 1: on the current path, 2: placed
   std::vector<std::string> path;
@@ -386,7 +404,9 @@ std::vector<std::string> stage_order(const std::map<std::string, BuiltStage>& bu
     mark[name] = 2;
     order.push_back(name);
   };
-  for (const auto& name : context.stages) visit(name);
+  for (const auto& name : context.stages) {
+    if (!skip.count(name)) visit(name);
+  }
   return order;
 }
 
@@ -464,33 +484,69 @@ SweepPlan plan_sweep(const std::filesystem::path& file) {
   plan.file = file;
   plan.points = points.size();
   std::map<std::string, std::size_t> by_dir;
-  for (const Point& point : points) {
+
+  // A run of `name` from its built config: "stage:" references resolved through `run_of` (the
+  // runs of the same point), "all:" references (aggregate stages) through every planned run.
+  const auto make_run = [&](const std::string& name, const BuiltStage& built,
+                            const std::map<std::string, std::size_t>& run_of) {
+    PlannedRun run;
+    run.stage = name;
+    run.steps = stages.at(name).steps;
+    run.config = built.config;
+    std::vector<std::size_t> score_inputs;
+    std::size_t checkpoint_input = SIZE_MAX;
+    for_each_reference_field(run.config, [&](Step step, const std::string&, std::string& value, bool score_file) {
+      if (!starts_with(value, kReferencePrefix)) return;
+      const std::size_t input = run_of.at(after_prefix(value, kReferencePrefix));
+      const PlannedRun& other = plan.runs[input];
+      value = score_file ? (other.dir / other.config.score.output).string() : other.dir.string();
+      if (score_file) score_inputs.push_back(input);
+      if (step == Step::score) checkpoint_input = input;
+    });
+    for (const auto& other : built.depends) run.needs.push_back(run_of.at(other));
+    std::vector<std::string> runs;
+    for (const std::string& entry : run.config.analysis.runs) {
+      if (!starts_with(entry, kAllRunsPrefix)) {
+        runs.push_back(entry);
+        continue;
+      }
+      for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+        if (plan.runs[i].stage != after_prefix(entry, kAllRunsPrefix)) continue;
+        runs.push_back((plan.runs[i].dir / plan.runs[i].config.score.output).string());
+        score_inputs.push_back(i);
+        run.needs.push_back(i);
+      }
+    }
+    run.config.analysis.runs = runs;
+    std::sort(run.needs.begin(), run.needs.end());
+    run.needs.erase(std::unique(run.needs.begin(), run.needs.end()), run.needs.end());
+    run.id = run_id(run.config, run.steps.front());
+    run.dir = std::filesystem::path(run.config.output_dir) / run.config.name / run.id;
+    for (Step step : run.steps) run.fingerprints[step] = step_fingerprint(run, step, plan.runs, score_inputs, checkpoint_input);
+    return run;
+  };
+
+  std::set<std::string> aggregate;                       // stages with "all:" references
+  std::map<std::string, BuiltStage> first_point;         // their configs, from the first point
+  std::map<std::string, std::size_t> first_point_runs;   // the first point's stage -> run
+  for (std::size_t p = 0; p < points.size(); ++p) {
+    const Point& point = points[p];
     std::map<std::string, BuiltStage> built;
     for (const auto& name : context.stages) {
       built.emplace(name, build_stage(file, context, spec, point, name, stages.at(name)));
+      if (p == 0 && !built.at(name).aggregates.empty()) aggregate.insert(name);
+    }
+    for (const auto& [name, stage] : built) {
+      for (const auto& other : stage.depends) {
+        if (aggregate.count(other)) {
+          throw ConfigError(context.file, 0, 0, "stages." + name,
+                            "depends on stage \"" + other + "\", which aggregates every sweep point and so comes last");
+        }
+      }
     }
     std::map<std::string, std::size_t> run_of;  // this point's stage -> index in plan.runs
-    for (const auto& name : stage_order(built, context)) {
-      PlannedRun run;
-      run.stage = name;
-      run.steps = stages.at(name).steps;
-      run.config = built.at(name).config;
-      std::vector<std::size_t> score_inputs;
-      std::size_t checkpoint_input = SIZE_MAX;
-      for_each_reference_field(run.config, [&](Step step, const std::string&, std::string& value, bool score_file) {
-        if (value.rfind(kReferencePrefix, 0) != 0) return;
-        const std::size_t input = run_of.at(value.substr(std::char_traits<char>::length(kReferencePrefix)));
-        const PlannedRun& other = plan.runs[input];
-        value = score_file ? (other.dir / other.config.score.output).string() : other.dir.string();
-        if (score_file) score_inputs.push_back(input);
-        if (step == Step::score) checkpoint_input = input;
-      });
-      for (const auto& other : built.at(name).depends) run.needs.push_back(run_of.at(other));
-      std::sort(run.needs.begin(), run.needs.end());
-      run.needs.erase(std::unique(run.needs.begin(), run.needs.end()), run.needs.end());
-      run.id = run_id(run.config, run.steps.front());
-      run.dir = std::filesystem::path(run.config.output_dir) / run.config.name / run.id;
-      for (Step step : run.steps) run.fingerprints[step] = step_fingerprint(run, step, plan.runs, score_inputs, checkpoint_input);
+    for (const auto& name : stage_order(built, context, aggregate)) {
+      PlannedRun run = make_run(name, built.at(name), run_of);
       {  // the label: the sweep values that apply to this stage, as written in the file
         std::string label;
         const auto applies = [&](const std::string& path) {
@@ -530,6 +586,18 @@ SweepPlan plan_sweep(const std::filesystem::path& file) {
       by_dir[run.dir.string()] = plan.runs.size();
       plan.runs.push_back(std::move(run));
     }
+    if (p == 0) {
+      first_point_runs = run_of;
+      for (const auto& name : aggregate) first_point.emplace(name, built.at(name));
+    }
+  }
+  // Aggregate stages come once, after every point: their "stage:" references are the first
+  // point's runs (the stages they name should not vary over the sweep), "all:" every point's.
+  for (const auto& name : context.stages) {
+    if (!aggregate.count(name)) continue;
+    PlannedRun run = make_run(name, first_point.at(name), first_point_runs);
+    run.label = "all points";
+    plan.runs.push_back(std::move(run));
   }
   plan.experiment = plan.runs.empty() ? std::string() : plan.runs.front().config.name;
 

@@ -6,7 +6,9 @@
 // train.outlier.general_checkpoint or score.checkpoint means that stage's checkpoint; in
 // analysis.general_scores or analysis.runs, its score file. [sweep] crosses grid axes with seeded
 // random draws; every stage of every point is one run. Runs with the same id (a shared pretraining)
-// are one run. experiments/README.md documents the format.
+// are one run. "all:<name>" in analysis.runs means the score files of every run of that stage: a
+// stage using it only analyses, once, after every point (mean and spread over seeds).
+// experiments/README.md documents the format.
 #pragma once
 
 #include "src/config/experiment_config.hpp"

@@ -262,6 +262,35 @@ TEST(Stages, ReferencesResolveAndSharedRunsRunOnce) {
   EXPECT_EQ(plan.runs_of_level(1).size(), 2u);
 }
 
+TEST(Stages, AnAggregateStageAnalysesEveryPointOnce) {
+  TempDir dir;
+  write_text(dir / "exp.toml", std::string(kPipeline) + R"(
+[stages.seeds]
+do = ["analyze"]
+[stages.seeds.analysis]
+runs = ["all:fmnist", "extra.h5"]
+)");
+  const SweepPlan plan = plan_sweep(dir / "exp.toml");
+  ASSERT_EQ(plan.runs.size(), 5u);
+  const PlannedRun& seeds = plan.runs.back();
+  EXPECT_EQ(seeds.stage, "seeds");
+  EXPECT_EQ(seeds.steps, std::vector<Step>{Step::analyze});
+  const PlannedRun &first = run_of_stage(plan, "fmnist"), &second = run_of_stage(plan, "fmnist", 1);
+  EXPECT_EQ(seeds.config.analysis.runs, (std::vector<std::string>{(first.dir / "scores.h5").string(),
+                                                                    (second.dir / "scores.h5").string(), "extra.h5"}));
+  EXPECT_EQ(seeds.config.analysis.general_scores, (run_of_stage(plan, "general").dir / "scores.h5").string());
+  EXPECT_EQ(seeds.level, 2);
+  EXPECT_EQ(seeds.needs.size(), 3u);  // general (its scores) and both fmnist runs
+
+  write_text(dir / "bad.toml", std::string(kPipeline) + "[stages.seeds.analysis]\nruns = [\"all:fmnist\"]\n");
+  EXPECT_NE(plan_error(dir / "bad.toml").find("may only analyse (do = [\"analyze\"])"), std::string::npos)
+      << plan_error(dir / "bad.toml");
+  write_text(dir / "where.toml", std::string(kPipeline) + "[stages.seeds]\ndo = [\"score\"]\n[stages.seeds.score]\ncheckpoint = \"all:fmnist\"\n");
+  EXPECT_NE(plan_error(dir / "where.toml").find("score.checkpoint may use \"all:<stage>\" only in analysis.runs"),
+            std::string::npos)
+      << plan_error(dir / "where.toml");
+}
+
 TEST(Stages, ChangingTheGeneralScoresReanalysesButDoesNotRetrain) {
   TempDir dir;
   write_text(dir / "exp.toml", kPipeline);
