@@ -28,6 +28,7 @@ std::optional<std::string> read_layout_attribute(hid_t dset, const std::filesyst
   if (H5Tis_variable_str(type.get()) > 0) {
     H5Id mem(H5Tcopy(H5T_C_S1));
     H5Tset_size(mem.get(), H5T_VARIABLE);
+    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));  // h5py writes UTF-8: ASCII would not convert
     char* text = nullptr;
     h5_check_status(H5Aread(attr.get(), mem.get(), &text), file, "cannot read attribute 'layout'");
     if (text) value = text;
@@ -38,6 +39,7 @@ std::optional<std::string> read_layout_attribute(hid_t dset, const std::filesyst
     std::vector<char> buf(n + 1, '\0');
     H5Id mem(H5Tcopy(H5T_C_S1));
     H5Tset_size(mem.get(), n + 1);
+    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
     h5_check_status(H5Aread(attr.get(), mem.get(), buf.data()), file, "cannot read attribute 'layout'");
     value = buf.data();
   }
@@ -49,7 +51,7 @@ std::optional<std::string> read_layout_attribute(hid_t dset, const std::filesyst
 Hdf5ImageSource::Hdf5ImageSource(const std::filesystem::path& file, const std::string& dataset, int size)
     : path_(file), dataset_(dataset), size_(size) {
   require_exists(file);
-  detail::QuietH5Errors quiet;
+  storage::silence_hdf5_errors();  // the error stack travels in the DataError instead
   if (H5Fis_hdf5(file.c_str()) <= 0) throw DataError(file, "is not an HDF5 file");
   H5Id f(h5_check(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), file, "cannot open as HDF5"));
   if (H5Lexists(f.get(), dataset.c_str(), H5P_DEFAULT) <= 0)

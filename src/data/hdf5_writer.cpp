@@ -105,7 +105,7 @@ void write_hdf5_images(const Source& source, const std::filesystem::path& file, 
                        ImageLayout layout, const ConvertProgress& progress) {
   if (dataset.empty()) throw DataError(file, "the dataset name is empty");
   const std::filesystem::path tmp = file.string() + ".tmp";
-  detail::QuietH5Errors quiet;
+  storage::silence_hdf5_errors();  // the error stack travels in the DataError instead
   try {
     write_all(source, tmp, dataset, layout, progress);  // every handle is closed when this returns
   } catch (...) {

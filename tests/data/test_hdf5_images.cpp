@@ -9,6 +9,7 @@
 #include <hdf5.h>
 
 #include <array>
+#include <cstring>
 
 namespace hierad::data {
 namespace {
@@ -120,6 +121,46 @@ TEST(Hdf5Images, LayoutIsInferredWithoutTheAttribute) {
   Hdf5ImageSource nchw(dir / "nchw.h5", "x");
   EXPECT_EQ(nchw.layout(), ImageLayout::nchw);
   expect_same_images(PatternSource(6, {3, 32, 32}, 0), nchw);
+}
+
+// Adds a string attribute `layout` = value to dataset `name`, the way h5py writes one (UTF-8,
+// variable-length for a Python str) or as a fixed-length string.
+void add_layout_attribute(const std::filesystem::path& path, const char* name, const char* value, bool variable) {
+  hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  hid_t dset = H5Dopen2(file, name, H5P_DEFAULT);
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, variable ? H5T_VARIABLE : std::strlen(value));
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  hid_t space = H5Screate(H5S_SCALAR);
+  hid_t attr = H5Acreate2(dset, "layout", type, space, H5P_DEFAULT, H5P_DEFAULT);
+  EXPECT_GE(variable ? H5Awrite(attr, type, &value) : H5Awrite(attr, type, value), 0);
+  H5Aclose(attr);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Dclose(dset);
+  H5Fclose(file);
+}
+
+TEST(Hdf5Images, Utf8LayoutAttributesAsH5pyWritesThemAreRead) {
+  TempDir dir;
+  // h5py stores a Python str as a variable-length UTF-8 string; HDF5 does not convert UTF-8 to an
+  // ASCII memory type ("can't find datatype conversion path"), so the reader must ask for the
+  // file's character set.
+  for (bool variable : {true, false}) {
+    const auto file = dir / (variable ? "vlen.h5" : "fixed.h5");
+    write_raw(file, "x", {6, 32, 32, 3}, [](std::int64_t f) {
+      const std::int64_t i = f / 3072, r = f % 3072, c = r % 3, p = r / 3;
+      return test::pattern_byte(i, c * 1024 + p);
+    });
+    add_layout_attribute(file, "x", "NHWC", variable);
+    Hdf5ImageSource source(file, "x");
+    EXPECT_EQ(source.layout(), ImageLayout::nhwc);
+    expect_same_images(PatternSource(6, {3, 32, 32}, 0), source);
+  }
+  // The attribute wins over the shape: the same bytes declared NCHW are read as NCHW.
+  write_raw(dir / "declared.h5", "x", {2, 3, 32, 32}, [](std::int64_t f) { return test::pattern_byte(f / 3072, f % 3072); });
+  add_layout_attribute(dir / "declared.h5", "x", "NCHW", true);
+  EXPECT_EQ(Hdf5ImageSource(dir / "declared.h5", "x").layout(), ImageLayout::nchw);
 }
 
 TEST(Hdf5Images, ChunkedCompressedDatasetsAreReadIntoMemory) {
