@@ -37,6 +37,7 @@ void visit_fields(SourceConfig& c, V& v) {
   v.field("split", c.split, one_of_strings({"train", "test"}), "train or test (folder-shaped sets)");
   v.field("labels", c.labels, anything<std::string>(), "idx: label file (optional)");
   v.field("exclude", c.exclude, anything<std::string>(), "tiny: 1-based exclusion list (optional)");
+  v.field("io", c.io, one_of_strings({"mmap", "pread"}), "tiny: mmap, or pread on network file systems");
   v.field("dataset", c.dataset, non_empty(), "hdf5: dataset name");
   v.field("first", c.first, at_least<std::int64_t>(0), "first image used");
   v.field("count", c.count, at_least<std::int64_t>(-1), "images used from first on; -1 = all");

@@ -42,6 +42,8 @@ struct SourceConfig {
   std::string split = "train";        // train or test: which files of a folder-shaped set to read
   std::string labels;                 // idx: label file (optional)
   std::string exclude;                // tiny: 80mn_cifar_idxs.txt-style 1-based exclusion list (optional)
+  std::string io = "mmap";            // tiny: mmap (least CPU) or pread (I/O errors and shrinking files
+                                      // become errors instead of SIGBUS: network file systems)
   std::string dataset = "images";     // hdf5: dataset name inside the file
   std::int64_t first = 0;             // first image index used
   std::int64_t count = -1;            // images used from `first` on; -1 = all

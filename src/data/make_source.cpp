@@ -32,7 +32,7 @@ std::unique_ptr<Source> open_reader(const config::SourceConfig& c) {
   const bool folder = std::filesystem::is_directory(path, ec);
 
   if (c.format == "tiny") {
-    return std::make_unique<TinyImagesSource>(path, c.exclude);
+    return std::make_unique<TinyImagesSource>(path, c.exclude, c.io == "pread" ? TinyIo::pread : TinyIo::mmap);
   }
   if (c.format == "cifar10" || c.format == "cifar100") {
     const CifarKind kind = c.format == "cifar10" ? CifarKind::cifar10 : CifarKind::cifar100;

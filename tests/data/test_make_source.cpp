@@ -42,6 +42,22 @@ TEST(MakeSource, TinyWithExclusionAndRange) {
   EXPECT_NE(src->name().find("[2, 7)"), std::string::npos) << src->name();
 }
 
+TEST(MakeSource, TinyWithPreadReadsTheSameAndReportsAShrunkFile) {
+  TempDir dir;
+  std::vector<std::uint8_t> bytes;
+  for (int i = 0; i < 12; ++i) bytes.insert(bytes.end(), 3072, static_cast<std::uint8_t>(i));
+  test::write_bytes(dir / "tiny_images.bin", bytes);
+  auto c = entry("tiny", dir / "tiny_images.bin");
+  c.io = "pread";
+  const auto src = make_source(c);
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(test::read_image(*src, i)[7], i);
+  // The file shrinks under the reader (a network file system, a copy being rewritten): with mmap
+  // this is SIGBUS; with pread, an error naming the file.
+  std::filesystem::resize_file(dir / "tiny_images.bin", 3 * 3072);
+  std::vector<std::uint8_t> image(3072);
+  EXPECT_THROW(src->read(10, image.data()), DataError);
+}
+
 TEST(MakeSource, EveryFormatOpens) {
   TempDir dir;
   // cifar10 folder + split
