@@ -5,7 +5,7 @@ set -euo pipefail
 hierad=$1
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-export FASHION_MNIST=$(dirname "$(dpkg -L dataset-fashion-mnist | grep 'train-images-idx3-ubyte.gz$')")
+source "$here/../common/test_env.sh"
 export SWEEP_OUT=$tmp/runs
 "$hierad" sweep "$here/tiny_aggregate.toml" | tee "$tmp/out.txt"
 grep -q "^\[3/3\] seeds .*(all points)" "$tmp/out.txt"

@@ -6,7 +6,7 @@ set -euo pipefail
 hierad=$1
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-export FASHION_MNIST=$(dirname "$(dpkg -L dataset-fashion-mnist | grep 'train-images-idx3-ubyte.gz$')")
+source "$here/../common/test_env.sh"
 export SWEEP_OUT=$tmp/runs
 # The tiny sweep with one grid axis more: a second training set that does not exist.
 cat "$here/tiny_sweep.toml" - >"$tmp/exp.toml" <<'TOML'

@@ -7,8 +7,7 @@ set -euo pipefail
 hierad=$1 compare_checkpoints=$2 compare_scores=$3
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d); trap 'pkill -KILL -f "$tmp/" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-export FASHION_MNIST=$(dirname "$(dpkg -L dataset-fashion-mnist | grep 'train-images-idx3-ubyte.gz$')")
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+source "$here/../common/test_env.sh"
 sweep() { SWEEP_OUT=$1 "$hierad" sweep "$here/tiny_sweep.toml" --launcher "mpirun -np 2" "${@:2}"; }
 
 echo "== dry run: 4 runs, all pending"
