@@ -26,7 +26,20 @@ std::optional<Step> step_from_name(const std::string& name) {
 std::string step_config_text(const ExperimentConfig& config, Step step) {
   const ExperimentConfig defaults;
   ExperimentConfig part = config;
-  part.output_dir = defaults.output_dir;  // where runs live is not what they compute
+  // Settings that change how a run works but not what it computes: where runs live, how data is
+  // read (the order and the noise are keyed by image position, not by threads or I/O method), how
+  // often it logs and checkpoints. A run can be resumed with other values of these.
+  part.output_dir = defaults.output_dir;
+  part.data.loader_threads = defaults.data.loader_threads;
+  part.data.prefetch_batches = defaults.data.prefetch_batches;
+  for (std::optional<SourceConfig>* source : {&part.data.general, &part.data.in_dist, &part.data.in_dist_test}) {
+    if (*source) (*source)->io = SourceConfig{}.io;
+  }
+  for (auto& [name, source] : part.data.ood) source.io = SourceConfig{}.io;
+  part.train.log_every = defaults.train.log_every;
+  part.train.checkpoint_every = defaults.train.checkpoint_every;
+  part.train.keep_checkpoints = defaults.train.keep_checkpoints;
+  part.train.validate_every = defaults.train.validate_every;
   switch (step) {
     case Step::train:
       part.data.ood.clear();

@@ -20,6 +20,8 @@ std::optional<Step> step_from_name(const std::string& name);
 // defaults. train: name, [model], [data] without the OOD sets, [train]. score: name, [model],
 // [data], [score]. analyze: name, [data], [score], [analysis]. So adding an OOD set or changing the
 // analysis never changes a training run's id, and re-scoring is decided by the score part alone.
+// Settings that do not change results (output_dir, loader threads and prefetch, a source's io,
+// log/checkpoint/validation intervals, checkpoints kept) are left out too.
 std::string step_config_text(const ExperimentConfig& config, Step step);
 
 // 12 hex digits of a 64-bit FNV-1a hash of `text`.

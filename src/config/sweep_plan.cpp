@@ -297,6 +297,7 @@ SweepPlan plan_sweep(const std::filesystem::path& file) {
   std::set<std::string> aggregate;                       // stages with "all:" references
   std::map<std::string, BuiltStage> first_point;         // their configs, from the first point
   std::map<std::string, std::size_t> first_point_runs;   // the first point's stage -> run
+  std::map<std::string, std::set<std::size_t>> runs_of_stage;  // over all points
   for (std::size_t p = 0; p < points.size(); ++p) {
     const Point& point = points[p];
     std::map<std::string, BuiltStage> built;
@@ -340,6 +341,7 @@ SweepPlan plan_sweep(const std::filesystem::path& file) {
       by_dir[run.dir.string()] = plan.runs.size();
       plan.runs.push_back(std::move(run));
     }
+    for (const auto& [stage, index] : run_of) runs_of_stage[stage].insert(index);
     if (p == 0) {
       first_point_runs = run_of;
       for (const auto& name : aggregate) first_point.emplace(name, built.at(name));
@@ -349,6 +351,14 @@ SweepPlan plan_sweep(const std::filesystem::path& file) {
   // point's runs (the stages they name should not vary over the sweep), "all:" every point's.
   for (const auto& name : context.stages) {
     if (!aggregate.count(name)) continue;
+    for (const auto& other : first_point.at(name).depends) {
+      if (runs_of_stage[other].size() > 1) {
+        throw ConfigError(context.file, 0, 0, "stages." + name,
+                          "refers to stage \"" + other + "\" (\"stage:" + other + "\"), which is a different run at each "
+                          "sweep point (" + std::to_string(runs_of_stage[other].size()) +
+                              " runs); a stage that aggregates every point can only name a stage they share");
+      }
+    }
     PlannedRun run = make_run(name, first_point.at(name), first_point_runs);
     run.label = "all points";
     plan.runs.push_back(std::move(run));

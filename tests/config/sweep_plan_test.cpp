@@ -118,8 +118,15 @@ TEST(RunId, DependsOnWhatTrainingReadsOnly) {
   other.score.batch_size = 7;
   other.data.ood["svhn"].path = "/x.mat";
   other.output_dir = "/scratch/runs";
+  other.data.loader_threads = 7;
+  other.train.checkpoint_every = 3;
+  other.train.log_every = 1;
+  other.train.keep_checkpoints = 9;
   EXPECT_EQ(run_id(base), run_id(other));
   EXPECT_NE(step_config_text(base, Step::score), step_config_text(other, Step::score));
+  other.data.seed = 5;  // the data order: a different run
+  EXPECT_NE(run_id(base), run_id(other));
+  other.data.seed = base.data.seed;
   other.train.lr = 2e-3;
   EXPECT_NE(run_id(base), run_id(other));
 }
@@ -281,6 +288,18 @@ runs = ["all:fmnist", "extra.h5"]
   EXPECT_EQ(seeds.config.analysis.general_scores, (run_of_stage(plan, "general").dir / "scores.h5").string());
   EXPECT_EQ(seeds.level, 2);
   EXPECT_EQ(seeds.needs.size(), 3u);  // general (its scores) and both fmnist runs
+
+  write_text(dir / "varying.toml", std::string(kPipeline) + R"(
+[stages.seeds]
+do = ["analyze"]
+[stages.seeds.analysis]
+general_scores = "stage:fmnist"
+runs = ["all:outlier"]
+)");
+  EXPECT_NE(plan_error(dir / "varying.toml").find("stages.seeds refers to stage \"fmnist\" (\"stage:fmnist\"), which is a "
+                                                  "different run at each sweep point (2 runs)"),
+            std::string::npos)
+      << plan_error(dir / "varying.toml");
 
   write_text(dir / "bad.toml", std::string(kPipeline) + "[stages.seeds.analysis]\nruns = [\"all:fmnist\"]\n");
   EXPECT_NE(plan_error(dir / "bad.toml").find("may only analyse (do = [\"analyze\"])"), std::string::npos)
