@@ -19,6 +19,7 @@ struct SweepArgs {
   std::string launcher;
   int retries = 2;
   bool retry_failed = false;
+  bool follow = false;
   bool dry_run = false;
   bool levels = false;
   int level = -1;
@@ -46,6 +47,7 @@ int run_sweep_command(const SweepArgs& args) {
   options.launcher = split_words(args.launcher);
   options.retries = args.retries;
   options.retry_failed = args.retry_failed;
+  options.follow = args.follow;
   if (args.level >= 0) options.level = args.level;
   if (args.task >= 0) options.task = static_cast<std::size_t>(args.task);
   std::cout << plan.file.string() << ": " << plan.runs.size() << " runs (" << plan.points << " sweep points, "
@@ -76,6 +78,7 @@ Command add_sweep_command(CLI::App& parent) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   app->add_flag("--retry-failed", args->retry_failed, "forget the failures counted by earlier calls");
+  app->add_flag("--follow", args->follow, "show each step's output (also in the run's log.txt) as it runs");
   app->add_flag("--dry-run", args->dry_run, "list the runs, their state and what is left to do; run nothing");
   app->add_flag("--levels", args->levels,
                 "print '<level> <runs>' per dependency level (for job arrays, launch/slurm) and exit");

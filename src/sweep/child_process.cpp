@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <system_error>
 
 extern char** environ;
@@ -40,7 +41,28 @@ void install_stop_handlers() {
 
 bool stop_requested() { return g_signals.load() > 0; }
 
-int run_child(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+namespace {
+
+// Copies what was appended to `log` since `offset` to `echo`; returns the new offset.
+std::uintmax_t copy_new_output(const std::filesystem::path& log, std::uintmax_t offset, std::FILE* echo) {
+  std::FILE* in = std::fopen(log.c_str(), "rb");
+  if (in == nullptr) return offset;
+  std::fseek(in, static_cast<long>(offset), SEEK_SET);
+  char buffer[1 << 14];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, in)) > 0;) {
+    std::fwrite(buffer, 1, n, echo);
+    offset += n;
+  }
+  std::fclose(in);
+  std::fflush(echo);
+  return offset;
+}
+
+}  // namespace
+
+int run_child(const std::vector<std::string>& argv, const std::filesystem::path& log, std::FILE* echo) {
+  std::error_code ignored;
+  std::uintmax_t echoed = std::filesystem::exists(log, ignored) ? std::filesystem::file_size(log, ignored) : 0;
   std::vector<char*> args;
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
@@ -70,13 +92,20 @@ int run_child(const std::vector<std::string>& argv, const std::filesystem::path&
   // A signal that arrived between the sweep's last check and the spawn still reaches the child.
   if (stop_requested()) ::kill(pid, SIGUSR1);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
+  while (true) {
+    const pid_t done = ::waitpid(pid, &status, echo != nullptr ? WNOHANG : 0);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) {
       g_child = 0;
       throw std::system_error(errno, std::generic_category(), "waitpid for " + argv[0]);
     }
+    if (echo != nullptr) {
+      echoed = copy_new_output(log, echoed, echo);
+      ::usleep(200 * 1000);
+    }
   }
   g_child = 0;
+  if (echo != nullptr) copy_new_output(log, echoed, echo);
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return 1;

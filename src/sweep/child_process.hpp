@@ -2,6 +2,7 @@
 // output goes to the run's log, while the sweep stays responsive to pre-emption signals.
 #pragma once
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -17,8 +18,9 @@ bool stop_requested();
 
 // Runs argv[0] (searched in PATH) with stdout and stderr appended to `log`, in a process group
 // of its own (so a terminal's Ctrl-C reaches the sweep, which forwards it as above), and waits.
+// With `echo`, what the child appends to the log is copied there as it comes (`--follow`).
 // Returns the exit code, or 128 + signal number when the child was killed. Throws
 // std::system_error when the program cannot be started.
-int run_child(const std::vector<std::string>& argv, const std::filesystem::path& log);
+int run_child(const std::vector<std::string>& argv, const std::filesystem::path& log, std::FILE* echo = nullptr);
 
 }  // namespace hierad::sweep

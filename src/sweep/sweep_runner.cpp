@@ -101,9 +101,10 @@ Outcome run_steps(const PlannedRun& run, RunStatus& status, const SweepOptions& 
       std::ofstream header(log, std::ios::app);
       header << "\n== hierad sweep " << now_text() << ": " << config::step_name(step) << "\n$ " << joined(argv) << "\n";
     }
-    out << "  " << config::step_name(step) << " ..." << std::flush;
+    out << "  " << config::step_name(step) << " ..." << (options.follow ? "\n" : "") << std::flush;
     const auto start = std::chrono::steady_clock::now();
-    const int code = run_child(argv, log);
+    const int code = run_child(argv, log, options.follow ? stdout : nullptr);
+    if (options.follow) out << "  " << config::step_name(step);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     status.last_exit = code;
     if (code == 0) {
@@ -117,7 +118,8 @@ Outcome run_steps(const PlannedRun& run, RunStatus& status, const SweepOptions& 
       return Outcome::preempted;
     }
     status.last_error = std::string(config::step_name(step)) + " exited with " + std::to_string(code);
-    out << " failed: " << status.last_error << "; the end of " << log.string() << ":\n" << log_tail(log, 12);
+    out << " failed: " << status.last_error << "; the end of " << log.string() << ":\n"
+        << (options.follow ? std::string("    (above)\n") : log_tail(log, 12));
     return Outcome::failed;
   }
   return Outcome::done;

@@ -19,6 +19,7 @@ struct SweepOptions {
   std::vector<std::string> launcher;         // prefix of train and score ("mpirun -np 4", "srun"); empty: run directly
   int retries = 2;                           // failed attempts allowed after the first, over all calls
   bool retry_failed = false;                 // forget the failures counted by earlier calls
+  bool follow = false;                       // copy each step's output to the terminal as it runs
   std::optional<int> level;                  // with `task`: run only that run of that level (job arrays)
   std::optional<std::size_t> task;
 };
