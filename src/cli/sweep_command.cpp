@@ -6,6 +6,8 @@
 #include "src/sweep/sweep_runner.hpp"
 
 #include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -33,8 +35,18 @@ std::vector<std::string> split_words(const std::string& text) {
   return words;
 }
 
+// Under mpirun every rank would be a sweep of its own, all racing for the same runs.
+void refuse_mpirun() {
+  const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
+  if (size != nullptr && std::atoi(size) > 1) {
+    throw std::runtime_error("hierad sweep runs as one process: start it without mpirun/srun, and give the "
+                             "launcher of its steps with --launcher \"mpirun -np N\" (or use launch/sweep)");
+  }
+}
+
 int run_sweep_command(const SweepArgs& args) {
   static_assert(sweep::kSweepPreempted == kExitPreempted && sweep::kSweepIncomplete == kExitError);
+  refuse_mpirun();
   const config::SweepPlan plan = config::plan_sweep(args.experiment);
   if (args.levels) {
     for (int level = 0; level < plan.levels(); ++level) {
