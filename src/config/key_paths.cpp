@@ -2,6 +2,7 @@
 
 #include "src/config/config_schema.hpp"
 #include "src/config/edit_distance.hpp"
+#include "src/config/strings.hpp"
 
 namespace hierad::config {
 namespace {
@@ -32,20 +33,9 @@ class PathVisitor {
   std::string prefix_;
 };
 
-std::vector<std::string> split(const std::string& path) {
-  std::vector<std::string> parts;
-  std::size_t at = 0;
-  while (true) {
-    const std::size_t dot = path.find('.', at);
-    parts.push_back(path.substr(at, dot == std::string::npos ? std::string::npos : dot - at));
-    if (dot == std::string::npos) return parts;
-    at = dot + 1;
-  }
-}
-
 bool matches(const std::string& pattern, const std::string& path) {
-  const auto want = split(pattern);
-  const auto have = split(path);
+  const auto want = split(pattern, '.');
+  const auto have = split(path, '.');
   if (want.size() != have.size()) return false;
   for (std::size_t i = 0; i < want.size(); ++i) {
     if (want[i] != "*" && want[i] != have[i]) return false;

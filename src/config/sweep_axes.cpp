@@ -1,6 +1,7 @@
 #include "src/config/sweep_axes.hpp"
 
 #include "src/config/key_paths.hpp"
+#include "src/config/strings.hpp"
 #include "src/config/toml_document.hpp"
 
 #include <algorithm>
@@ -11,18 +12,6 @@
 namespace hierad::config {
 namespace {
 
-std::string quoted_path(const std::string& table, const std::vector<std::string>& keys) {
-  std::string joined;
-  for (const auto& key : keys) joined += (joined.empty() ? "" : ".") + key;
-  return table + ".\"" + joined + "\"";
-}
-
-std::string join_keys(const std::vector<std::string>& keys) {
-  std::string joined;
-  for (const auto& key : keys) joined += (joined.empty() ? "" : ".") + key;
-  return joined;
-}
-
 // A sweep axis must set a key that exists, in the common part or in a declared stage.
 void check_axis_path(const SweepContext& context, const std::string& path, const toml::node& node,
                      const std::string& shown) {
@@ -30,12 +19,7 @@ void check_axis_path(const SweepContext& context, const std::string& path, const
   if (path.rfind("stages.", 0) == 0) {
     const std::size_t dot = path.find('.', 7);
     const std::string stage = path.substr(7, dot == std::string::npos ? std::string::npos : dot - 7);
-    if (std::find(context.stages.begin(), context.stages.end(), stage) == context.stages.end() ||
-        !context.has_stages) {
-      throw error_at(node, context.file, shown,
-                     "names stage \"" + stage + "\", which [stages] does not define (stages: " +
-                         (context.has_stages ? comma_list(context.stages) : std::string("none")) + ")");
-    }
+    if (!context.has_stage(stage)) throw error_at(node, context.file, shown, "names " + context.undefined(stage));
     key = dot == std::string::npos ? "" : path.substr(dot + 1);
   }
   if (is_config_key(key)) return;
@@ -93,12 +77,23 @@ std::string value_text(const toml::node& node) {
   return "?";
 }
 
+// The array of values of a grid axis in a document read from the sweep's file (const or not).
+template <class Table>
+auto& grid_values(Table& root, const GridAxis& axis) {
+  auto* node = root.get("sweep")->as_table()->get("grid");
+  for (const auto& key : axis.keys) node = node->as_table()->get(key);
+  return *node->as_array();
+}
+
 }  // namespace
 
-std::string comma_list(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
-  return out;
+bool SweepContext::has_stage(const std::string& name) const {
+  return has_stages && std::find(stages.begin(), stages.end(), name) != stages.end();
+}
+
+std::string SweepContext::undefined(const std::string& stage) const {
+  return "stage \"" + stage + "\", which [stages] does not define (stages: " +
+         (has_stages ? join(stages, ", ") : std::string("none")) + ")";
 }
 
 const toml::table* table_at(const toml::table& root, const std::string& key, const SweepContext& context,
@@ -132,8 +127,8 @@ SweepSpec read_sweep(const toml::table& root, const SweepContext& context) {
     std::vector<std::pair<std::vector<std::string>, const toml::node*>> leaves;
     flatten(*grid, keys, false, leaves);
     for (const auto& [chain, node] : leaves) {
-      const std::string shown = quoted_path("sweep.grid", chain);
-      const std::string path = join_keys(chain);
+      const std::string path = join(chain, ".");
+      const std::string shown = "sweep.grid.\"" + path + "\"";
       check_axis_path(context, path, *node, shown);
       const toml::array* values = node->as_array();
       if (values == nullptr || values->empty()) {
@@ -146,8 +141,8 @@ SweepSpec read_sweep(const toml::table& root, const SweepContext& context) {
     std::vector<std::pair<std::vector<std::string>, const toml::node*>> leaves;
     flatten(*random, keys, true, leaves);
     for (const auto& [chain, node] : leaves) {
-      const std::string shown = quoted_path("sweep.random", chain);
-      const std::string path = join_keys(chain);
+      const std::string path = join(chain, ".");
+      const std::string shown = "sweep.random.\"" + path + "\"";
       check_axis_path(context, path, *node, shown);
       spec.random.push_back(read_random_axis(context, path, *node, shown));
     }
@@ -195,16 +190,12 @@ std::string draw_text(const Draw& draw) {
 }
 
 std::string grid_value_text(const toml::table& root, const GridAxis& axis, std::size_t index) {
-  const toml::node* node = root.get("sweep")->as_table()->get("grid");
-  for (const auto& key : axis.keys) node = node->as_table()->get(key);
-  return value_text((*node->as_array())[index]);
+  return value_text(grid_values(root, axis)[index]);
 }
 
 void apply_point(toml::table& doc, const SweepSpec& spec, const Point& point, const std::string& file) {
   for (std::size_t a = 0; a < spec.grid.size(); ++a) {
-    toml::node* node = doc.get("sweep")->as_table()->get("grid");
-    for (const auto& key : spec.grid[a].keys) node = node->as_table()->get(key);
-    set_at_path(doc, spec.grid[a].path, std::move((*node->as_array())[point.grid_index[a]]), file);
+    set_at_path(doc, spec.grid[a].path, std::move(grid_values(doc, spec.grid[a])[point.grid_index[a]]), file);
   }
   for (std::size_t a = 0; a < spec.random.size(); ++a) {
     const Draw& draw = point.draws[a];

@@ -18,6 +18,10 @@ struct SweepContext {
   std::string file;
   std::vector<std::string> stages;       // declared stage names; {"main"} without [stages]
   bool has_stages = false;
+
+  bool has_stage(const std::string& name) const;  // declared in [stages]
+  // 'stage "x", which [stages] does not define (stages: a, b)': the end of every such error.
+  std::string undefined(const std::string& stage) const;
 };
 
 struct GridAxis {
@@ -66,9 +70,6 @@ std::string point_label(const toml::table& root, const SweepSpec& spec, const Po
 // [key] of `root` as a table, nullptr if absent; ConfigError if it is something else.
 const toml::table* table_at(const toml::table& root, const std::string& key, const SweepContext& context,
                             const std::string& shown);
-
-// "a, b, c"
-std::string comma_list(const std::vector<std::string>& names);
 
 std::string grid_value_text(const toml::table& root, const GridAxis& axis, std::size_t index);
 std::string draw_text(const Draw& draw);

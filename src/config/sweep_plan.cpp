@@ -1,5 +1,6 @@
 #include "src/config/sweep_plan.hpp"
 
+#include "src/config/strings.hpp"
 #include "src/config/sweep_axes.hpp"
 #include "src/config/toml_document.hpp"
 
@@ -54,11 +55,8 @@ std::map<std::string, StageSpec> read_stages(const toml::table& root, const Cont
       if (items == nullptr) throw error_at(*needs, context.file, shown + ".needs", "must be an array of stage names");
       for (const toml::node& item : *items) {
         const std::string other = item.value<std::string>().value_or("");
-        if (!table->contains(other) || other == name) {
-          throw error_at(item, context.file, shown + ".needs",
-                         "names stage \"" + other + "\", which " +
-                             (other == name ? std::string("is this stage itself") : "[stages] does not define (stages: " + comma_list(context.stages) + ")"));
-        }
+        if (other == name) throw error_at(item, context.file, shown + ".needs", "names the stage itself");
+        if (!context.has_stage(other)) throw error_at(item, context.file, shown + ".needs", "names " + context.undefined(other));
         spec.needs.push_back(other);
       }
     }
@@ -136,12 +134,8 @@ BuiltStage build_stage(const std::filesystem::path& file, const Context& context
     }
     if (all_runs && field.rfind("analysis.runs[", 0) != 0) fail(field, "may use \"all:<stage>\" only in analysis.runs");
     const std::string other = after_prefix(value, all_runs ? kAllRunsPrefix : kReferencePrefix);
-    const bool exists = context.has_stages && std::find(context.stages.begin(), context.stages.end(), other) != context.stages.end();
-    if (!exists || other == stage) {
-      fail(field, other == stage ? "refers to the stage itself (\"" + value + "\")"
-                                 : "refers to stage \"" + other + "\", which [stages] does not define (stages: " +
-                                       (context.has_stages ? comma_list(context.stages) : std::string("none")) + ")");
-    }
+    if (other == stage) fail(field, "refers to the stage itself (\"" + value + "\")");
+    if (!context.has_stage(other)) fail(field, "refers to " + context.undefined(other));
     auto& into = all_runs ? built.aggregates : built.depends;
     if (std::find(into.begin(), into.end(), other) == into.end()) into.push_back(other);
   });
@@ -195,26 +189,14 @@ std::string step_fingerprint(const PlannedRun& run, Step step, const std::vector
   return short_hash(text);
 }
 
+// Labels are space-separated key=value items; keeps those both share.
 std::string intersect_labels(const std::string& a, const std::string& b) {
-  // Labels are space-separated key=value items; keep those both share.
-  std::set<std::string> theirs;
-  std::size_t at = 0;
-  while (at < b.size()) {
-    std::size_t space = b.find(' ', at);
-    if (space == std::string::npos) space = b.size();
-    theirs.insert(b.substr(at, space - at));
-    at = space + 1;
+  const std::vector<std::string> theirs = split(b, ' ');
+  std::vector<std::string> shared;
+  for (const auto& item : split(a, ' ')) {
+    if (!item.empty() && std::find(theirs.begin(), theirs.end(), item) != theirs.end()) shared.push_back(item);
   }
-  std::string out;
-  at = 0;
-  while (at < a.size()) {
-    std::size_t space = a.find(' ', at);
-    if (space == std::string::npos) space = a.size();
-    const std::string item = a.substr(at, space - at);
-    if (theirs.count(item)) out += (out.empty() ? "" : " ") + item;
-    at = space + 1;
-  }
-  return out;
+  return join(shared, " ");
 }
 
 }  // namespace
@@ -302,6 +284,7 @@ SweepPlan plan_sweep(const std::filesystem::path& file) {
     const Point& point = points[p];
     std::map<std::string, BuiltStage> built;
     for (const auto& name : context.stages) {
+      if (p > 0 && aggregate.count(name)) continue;  // planned once, from the first point
       built.emplace(name, build_stage(file, context, spec, point, name, stages.at(name)));
       if (p == 0 && !built.at(name).aggregates.empty()) aggregate.insert(name);
     }

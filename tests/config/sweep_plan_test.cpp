@@ -17,9 +17,11 @@ namespace {
 using test::TempDir;
 using test::write_text;
 
-std::string plan_error(const std::filesystem::path& file) {
+// The ConfigError message that reading `file` with `read` (plan_sweep or load_experiment) gives.
+template <class Read>
+std::string error_of(Read read, const std::filesystem::path& file) {
   try {
-    plan_sweep(file);
+    read(file);
   } catch (const ConfigError& error) {
     return error.what();
   }
@@ -27,15 +29,8 @@ std::string plan_error(const std::filesystem::path& file) {
   return "";
 }
 
-std::string load_error(const std::filesystem::path& file) {
-  try {
-    load_experiment(file);
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "no error for " << file;
-  return "";
-}
+std::string plan_error(const std::filesystem::path& file) { return error_of(plan_sweep, file); }
+std::string load_error(const std::filesystem::path& file) { return error_of(load_experiment, file); }
 
 const PlannedRun& run_of_stage(const SweepPlan& plan, const std::string& stage, std::size_t nth = 0) {
   for (const auto& run : plan.runs) {
