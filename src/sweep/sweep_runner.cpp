@@ -1,6 +1,7 @@
 #include "src/sweep/sweep_runner.hpp"
 
 #include "src/config/config_io.hpp"
+#include "src/config/strings.hpp"
 #include "src/sweep/child_process.hpp"
 #include "src/sweep/run_lock.hpp"
 #include "src/sweep/run_status.hpp"
@@ -60,12 +61,6 @@ std::vector<std::string> step_command(const PlannedRun& run, Step step, const Sw
   return argv;
 }
 
-std::string joined(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const auto& arg : argv) out += (out.empty() ? "" : " ") + arg;
-  return out;
-}
-
 std::string log_tail(const std::filesystem::path& log, std::size_t lines) {
   std::ifstream in(log);
   std::deque<std::string> last;
@@ -99,7 +94,7 @@ Outcome run_steps(const PlannedRun& run, RunStatus& status, const SweepOptions& 
     const std::vector<std::string> argv = step_command(run, step, options);
     {
       std::ofstream header(log, std::ios::app);
-      header << "\n== hierad sweep " << now_text() << ": " << config::step_name(step) << "\n$ " << joined(argv) << "\n";
+      header << "\n== hierad sweep " << now_text() << ": " << config::step_name(step) << "\n$ " << config::join(argv, " ") << "\n";
     }
     out << "  " << config::step_name(step) << " ..." << (options.follow ? "\n" : "") << std::flush;
     const auto start = std::chrono::steady_clock::now();
@@ -136,8 +131,12 @@ void write_resolved_config(const PlannedRun& run) {
 int run_sweep(const config::SweepPlan& plan, const SweepOptions& options, std::ostream& out) {
   const std::vector<std::size_t> selected = selected_runs(plan, options);
   install_stop_handlers();
-  std::vector<bool> done(plan.runs.size(), false);
-  for (std::size_t i = 0; i < plan.runs.size(); ++i) done[i] = run_done(read_status(plan.runs[i].dir), plan.runs[i]);
+  std::vector<RunStatus> statuses;
+  std::vector<bool> done;
+  for (const PlannedRun& run : plan.runs) {
+    statuses.push_back(read_status(run.dir));
+    done.push_back(run_done(statuses.back(), run));
+  }
   // Every selected run gets its directory now, so that `hierad status` lists the pending ones too.
   for (std::size_t i : selected) {
     const PlannedRun& run = plan.runs[i];
@@ -164,16 +163,16 @@ int run_sweep(const config::SweepPlan& plan, const SweepOptions& options, std::o
       out << "not started (stopping)\n";
       return kSweepPreempted;
     }
-    std::string waiting;
+    std::vector<std::string> waiting;
     for (std::size_t need : run.needs) {
-      if (!done[need]) waiting += (waiting.empty() ? "" : ", ") + run_name(plan.runs[need]);
+      if (!done[need]) waiting.push_back(run_name(plan.runs[need]));
     }
     if (!waiting.empty()) {
-      out << "waits for " << waiting << ", not done\n";
+      out << "waits for " << config::join(waiting, ", ") << ", not done\n";
       ++unfinished;
       continue;
     }
-    RunStatus status = read_status(run.dir);
+    RunStatus status = statuses[selected[n]];
     if (options.retry_failed) status.failures = 0;
     if (status.failures > options.retries) {
       out << "failed " << status.failures << " times (" << status.last_error << "); not retried (--retries "
@@ -227,30 +226,28 @@ int run_sweep(const config::SweepPlan& plan, const SweepOptions& options, std::o
 
 std::string describe_sweep(const config::SweepPlan& plan, const SweepOptions& options) {
   std::vector<std::vector<std::string>> rows = {{"#", "level", "stage", "run", "state", "to do", "needs", "sweep values"}};
-  std::vector<bool> done(plan.runs.size());
-  for (std::size_t i = 0; i < plan.runs.size(); ++i) done[i] = run_done(read_status(plan.runs[i].dir), plan.runs[i]);
   for (std::size_t i : selected_runs(plan, options)) {
     const PlannedRun& run = plan.runs[i];
     const RunStatus status = read_status(run.dir);
-    std::string state = done[i] ? "done" : state_name(status.state);
-    if (!done[i] && status.failures > 0) state += " (" + std::to_string(status.failures) + " failures)";
-    std::string todo;
-    if (!done[i]) {
-      for (Step step : run.steps) {
-        if (step_done(status, run, step)) continue;
-        std::string what = config::step_name(step);
-        if (step == Step::train) {
-          if (const auto progress = read_progress(run.dir)) {
-            what += " (logged step " + std::to_string(progress->step) + "/" + std::to_string(progress->steps) + ")";
-          }
+    const bool done = run_done(status, run);
+    std::string state = done ? "done" : state_name(status.state);
+    if (!done && status.failures > 0) state += " (" + std::to_string(status.failures) + " failures)";
+    std::vector<std::string> todo;
+    for (Step step : run.steps) {
+      if (done || step_done(status, run, step)) continue;
+      std::string what = config::step_name(step);
+      if (step == Step::train) {
+        if (const auto progress = read_progress(run.dir)) {
+          what += " (logged step " + std::to_string(progress->step) + "/" + std::to_string(progress->steps) + ")";
         }
-        todo += (todo.empty() ? "" : ", ") + what;
       }
+      todo.push_back(what);
     }
-    std::string needs;
-    for (std::size_t need : run.needs) needs += (needs.empty() ? "" : ",") + plan.runs[need].id;
+    std::vector<std::string> needs;
+    for (std::size_t need : run.needs) needs.push_back(plan.runs[need].id);
     rows.push_back({std::to_string(i), std::to_string(run.level), run.stage, run.dir.string(), state,
-                    todo.empty() ? "-" : todo, needs.empty() ? "-" : needs, run.label.empty() ? "-" : run.label});
+                    todo.empty() ? "-" : config::join(todo, ", "), needs.empty() ? "-" : config::join(needs, ","),
+                    run.label.empty() ? "-" : run.label});
   }
   return aligned_table(rows);
 }
