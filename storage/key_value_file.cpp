@@ -2,9 +2,11 @@
 
 #include "storage/durable_file.hpp"
 
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
+#include <system_error>
 
 namespace hierad::storage {
 namespace {
@@ -73,7 +75,9 @@ void write_key_values(const std::filesystem::path& path, const KeyValues& values
     out.flush();
     if (!out) throw std::runtime_error("cannot write " + temporary.string());
   }
-  rename_durably(temporary, path);
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    throw std::system_error(errno, std::generic_category(), "cannot rename " + temporary.string() + " to " + path.string());
+  }
 }
 
 std::optional<KeyValues> read_key_values_if_present(const std::filesystem::path& path) {

@@ -1,7 +1,9 @@
 #pragma once
 // Small flat status files of a run directory (status.toml, progress.toml): one `key = value` line
 // each, a TOML subset that tomllib, toml++ and a human all read. Written whole and renamed into
-// place, so a reader (`hierad status`, a crash) never sees half a file.
+// place, so a reader (`hierad status`) or a killed writer never leaves half a file. Not fsynced:
+// progress.toml is rewritten during training, and both files only save work (after a power loss a
+// sweep may redo a step, which resumes from its checkpoint), so they are not worth a disk flush.
 
 #include <filesystem>
 #include <map>
@@ -26,7 +28,7 @@ class KeyValues {
   std::map<std::string, std::string> numbers_;  // as written: %.17g
 };
 
-// Writes `values` to `path` through a temporary sibling and a durable rename. Throws
+// Writes `values` to `path` through a temporary sibling and an atomic rename. Throws
 // std::system_error / std::runtime_error naming the path.
 void write_key_values(const std::filesystem::path& path, const KeyValues& values, const std::string& header);
 
