@@ -2,6 +2,7 @@
 
 #include "src/dist/errors.hpp"
 
+#include <ATen/record_function.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/function_hook.h>
 #include <torch/csrc/autograd/variable.h>
@@ -105,6 +106,7 @@ void GradSync::set_sync(bool enabled) {
 
 void GradSync::on_gradient_ready(std::size_t param) {
   if (!sync_) return;
+  RECORD_USER_SCOPE("hierad::grad_sync");
   if (ready_[param]) {
     throw std::logic_error("GradSync: the gradient of parameter " + std::to_string(param) +
                            " arrived twice before finish(); call finish() after every "

@@ -17,6 +17,7 @@
 #include "storage/metrics_log.hpp"
 
 #include <ATen/ATen.h>
+#include <ATen/record_function.h>
 
 #include <chrono>
 #include <cmath>
@@ -358,7 +359,10 @@ TrainOutcome TrainingRun::run(bool must_resume) {
       HIERAD_LOG(warn) << "stopped by signal " << stop_requested() << " after step " << counters_.step;
       return {true, counters_.step, counters_.skipped_steps, last_bpd_, last_checkpoint_};
     }
+    {
+    RECORD_USER_SCOPE("hierad::train_step");  // phases for profilers and tests/bench/bench_step_ops
     for (int micro = 0; micro < cfg_.train.accumulation; ++micro) {
+      RECORD_USER_SCOPE("hierad::forward_backward");
       const bool last = micro + 1 == cfg_.train.accumulation;
       std::optional<dist::NoSyncGuard> no_sync;
       if (!last) no_sync.emplace(*sync_);
@@ -368,19 +372,26 @@ TrainOutcome TrainingRun::run(bool must_resume) {
       window_loss_ += loss.item<double>() * static_cast<double>(batch->size());
       window_images_ += static_cast<double>(batch->size());
     }
-    const auto finish_start = Clock::now();
-    sync_->finish();
-    window_comm_s_ += std::chrono::duration<double>(Clock::now() - finish_start).count();
-    last_grad_norm_ = clip_and_norm();
-    if (std::isfinite(last_grad_norm_)) {  // Note [Skipped steps]
-      optimizer_->step(learning_rate(counters_.step));
-    } else {
-      ++counters_.skipped_steps;
-      HIERAD_LOG(warn) << "step " << counters_.step + 1 << " skipped: non-finite gradients";
+    {
+      RECORD_USER_SCOPE("hierad::grad_sync");
+      const auto finish_start = Clock::now();
+      sync_->finish();
+      window_comm_s_ += std::chrono::duration<double>(Clock::now() - finish_start).count();
     }
-    optimizer_->zero_grad();
+    {
+      RECORD_USER_SCOPE("hierad::optimizer");
+      last_grad_norm_ = clip_and_norm();
+      if (std::isfinite(last_grad_norm_)) {  // Note [Skipped steps]
+        optimizer_->step(learning_rate(counters_.step));
+      } else {
+        ++counters_.skipped_steps;
+        HIERAD_LOG(warn) << "step " << counters_.step + 1 << " skipped: non-finite gradients";
+      }
+      optimizer_->zero_grad();
+    }
     ++counters_.step;
     counters_.images_seen += global_batch;
+    }
 
     if (counters_.step % cfg_.train.log_every == 0 || counters_.step == cfg_.train.steps) {
       const double seconds = std::chrono::duration<double>(Clock::now() - window_start).count();
