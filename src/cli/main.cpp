@@ -5,7 +5,7 @@
 // the rank so that a failure on rank 5 of 64 says where it happened.
 #include "src/cli/commands.hpp"
 #include "src/cli/exit_codes.hpp"
-#include "src/dist/mpi_session.hpp"
+#include "src/distributed/mpi_session.hpp"
 #include "src/util/log.hpp"
 
 #include <CLI/CLI.hpp>
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   }
   if (chosen == nullptr) return cli::kExitUsage;
 
-  std::optional<dist::MpiSession> mpi;
+  std::optional<distributed::MpiSession> mpi;
   try {
     if (chosen->uses_mpi) {
       mpi.emplace(&argc, &argv);

@@ -1,7 +1,7 @@
 #include "src/cli/run_setup.hpp"
 
 #include "src/config/run_id.hpp"
-#include "src/dist/factory.hpp"
+#include "src/distributed/factory.hpp"
 #include "src/util/log.hpp"
 
 #include <ATen/Parallel.h>
@@ -27,13 +27,13 @@ int intra_op_threads(const config::ExperimentConfig& experiment) {
   return std::max(1, available - experiment.data.loader_threads);
 }
 
-dist::Backend backend_of(config::Backend backend) {
+distributed::Backend backend_of(config::Backend backend) {
   switch (backend) {
-    case config::Backend::mpi: return dist::Backend::kMpi;
-    case config::Backend::nccl: return dist::Backend::kNccl;
+    case config::Backend::mpi: return distributed::Backend::kMpi;
+    case config::Backend::nccl: return distributed::Backend::kNccl;
     case config::Backend::automatic: break;
   }
-  return dist::Backend::kAuto;
+  return distributed::Backend::kAuto;
 }
 
 }  // namespace
@@ -42,14 +42,14 @@ RunSetup make_run_setup(const config::ExperimentConfig& experiment, const std::s
   RunSetup setup;
   const std::string& device = experiment.model.device;
   if (device == "auto") {
-    setup.device = dist::device_for_local_rank(dist::node_local_rank());
+    setup.device = distributed::device_for_local_rank(distributed::node_local_rank());
   } else {
     setup.device = at::Device(device);
   }
   if (setup.device.is_cpu()) at::set_num_threads(intra_op_threads(experiment));
-  setup.comm = dist::make_communicator(backend_of(experiment.train.backend), setup.device);
+  setup.comm = distributed::make_communicator(backend_of(experiment.train.backend), setup.device);
   setup.run_dir = run_dir.empty() ? config::default_run_dir(experiment) : std::filesystem::path(run_dir);
-  HIERAD_LOG(info) << setup.comm->size() << " rank(s), " << dist::to_string(setup.comm->backend())
+  HIERAD_LOG(info) << setup.comm->size() << " rank(s), " << distributed::to_string(setup.comm->backend())
                    << " backend, device " << setup.device.str() << " (" << at::get_num_threads()
                    << " threads); run directory "
                    << setup.run_dir.string();

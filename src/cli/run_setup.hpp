@@ -3,7 +3,7 @@
 #pragma once
 
 #include "src/config/experiment_config.hpp"
-#include "src/dist/communicator.hpp"
+#include "src/distributed/communicator.hpp"
 
 #include <ATen/core/Tensor.h>
 
@@ -15,7 +15,7 @@ namespace hierad::cli {
 
 struct RunSetup {
   at::Device device = at::kCPU;
-  std::unique_ptr<dist::Communicator> comm;
+  std::unique_ptr<distributed::Communicator> comm;
   std::filesystem::path run_dir;
 };
 

@@ -56,7 +56,7 @@ std::vector<ScoreSet> sets_to_score(const config::ExperimentConfig& experiment) 
 
 std::vector<ScoreSummary> score_sets(const config::ExperimentConfig& experiment,
                                      const storage::Checkpoint& checkpoint, const std::vector<ScoreSet>& sets,
-                                     const std::filesystem::path& output, dist::Communicator& comm,
+                                     const std::filesystem::path& output, distributed::Communicator& comm,
                                      const at::Device& device) {
   model::Glow glow(train::glow_options(experiment.model));
   glow->to(device);
@@ -107,7 +107,7 @@ std::vector<ScoreSummary> score_sets(const config::ExperimentConfig& experiment,
     }
     writer.end_set();
     at::Tensor sums = at::tensor({bpd_sum, finite, non_finite}, at::kDouble).to(device);
-    comm.allreduce(sums, dist::ReduceOp::kSum)->synchronize();
+    comm.allreduce(sums, distributed::ReduceOp::kSum)->synchronize();
     sums = sums.cpu();
     ScoreSummary summary{set.name, source->size(), sums[0].item<double>() / std::max(1.0, sums[1].item<double>()),
                          static_cast<std::int64_t>(sums[2].item<double>())};

@@ -7,7 +7,7 @@
 #pragma once
 
 #include "src/config/experiment_config.hpp"
-#include "src/dist/communicator.hpp"
+#include "src/distributed/communicator.hpp"
 #include "storage/checkpoint.hpp"
 
 #include <ATen/core/Tensor.h>
@@ -38,7 +38,7 @@ struct ScoreSummary {
 // Scores `checkpoint`'s model on `sets` into `output` (collective over MPI_COMM_WORLD and `comm`).
 std::vector<ScoreSummary> score_sets(const config::ExperimentConfig& experiment,
                                      const storage::Checkpoint& checkpoint, const std::vector<ScoreSet>& sets,
-                                     const std::filesystem::path& output, dist::Communicator& comm,
+                                     const std::filesystem::path& output, distributed::Communicator& comm,
                                      const at::Device& device);
 
 }  // namespace hierad::score

@@ -3,8 +3,8 @@
 #include "src/config/config_io.hpp"
 #include "src/data/make_source.hpp"
 #include "src/data/to_tensor.hpp"
-#include "src/dist/broadcast.hpp"
-#include "src/dist/grad_sync.hpp"
+#include "src/distributed/broadcast.hpp"
+#include "src/distributed/grad_sync.hpp"
 #include "src/train/checkpoint_lookup.hpp"
 #include "src/train/glow_factory.hpp"
 #include "src/train/losses.hpp"
@@ -42,10 +42,10 @@ const config::SourceConfig& training_source(const config::ExperimentConfig& expe
 }
 
 // Sum over ranks, in place, for ActNorm's init statistics (float64 host tensors from the model).
-model::AllReduceSum allreduce_sum(dist::Communicator& comm, const at::Device& device) {
+model::AllReduceSum allreduce_sum(distributed::Communicator& comm, const at::Device& device) {
   return [&comm, device](at::Tensor& values) {
     at::Tensor on_device = values.to(device);
-    comm.allreduce(on_device, dist::ReduceOp::kSum)->synchronize();
+    comm.allreduce(on_device, distributed::ReduceOp::kSum)->synchronize();
     values.copy_(on_device);
   };
 }
@@ -54,7 +54,7 @@ model::AllReduceSum allreduce_sum(dist::Communicator& comm, const at::Device& de
 class TrainingRun {
  public:
   TrainingRun(const config::ExperimentConfig& experiment, std::filesystem::path run_dir,
-              dist::Communicator& comm, const at::Device& device)
+              distributed::Communicator& comm, const at::Device& device)
       : cfg_(experiment),
         run_dir_(std::move(run_dir)),
         comm_(comm),
@@ -80,7 +80,7 @@ class TrainingRun {
 
   const config::ExperimentConfig& cfg_;
   std::filesystem::path run_dir_;
-  dist::Communicator& comm_;
+  distributed::Communicator& comm_;
   at::Device device_;
   data::BatchToTensor to_tensor_;
   storage::CheckpointDir checkpoints_;
@@ -88,7 +88,7 @@ class TrainingRun {
 
   model::Glow model_{nullptr};
   std::unique_ptr<Adamax> optimizer_;
-  std::unique_ptr<dist::GradSync> sync_;
+  std::unique_ptr<distributed::GradSync> sync_;
   std::unique_ptr<data::Source> source_;
   std::unique_ptr<data::Loader> loader_;
   // Outlier loss: the frozen general model and its own stream of general-distribution images.
@@ -162,7 +162,7 @@ void TrainingRun::broadcast_state() {
   at::NoGradGuard no_grad;
   std::vector<at::Tensor> state = model_->parameters();
   for (const at::Tensor& buffer : model_->buffers()) state.push_back(buffer);
-  dist::broadcast_tensors(state, comm_, 0);
+  distributed::broadcast_tensors(state, comm_, 0);
 }
 
 std::optional<storage::Checkpoint> TrainingRun::find_resume_checkpoint() {
@@ -218,14 +218,14 @@ double TrainingRun::learning_rate(std::int64_t step) const {
 
 bool TrainingRun::stop_agreed() {
   at::Tensor flag = at::full({1}, stop_requested() != 0 ? 1.0f : 0.0f, at::TensorOptions().device(device_));
-  comm_.allreduce(flag, dist::ReduceOp::kMax)->synchronize();
+  comm_.allreduce(flag, distributed::ReduceOp::kMax)->synchronize();
   return flag.item<float>() > 0;
 }
 
 void TrainingRun::log_window(double seconds) {
   at::Tensor sums =
       at::tensor({window_loss_, window_bpd_, window_images_, window_comm_s_}, at::kDouble).to(device_);
-  comm_.allreduce(sums, dist::ReduceOp::kSum)->synchronize();
+  comm_.allreduce(sums, distributed::ReduceOp::kSum)->synchronize();
   sums = sums.cpu();
   const double images = sums[2].item<double>();
   const double loss = sums[0].item<double>() / images;
@@ -262,7 +262,7 @@ void TrainingRun::validate() {
     }
   }
   at::Tensor sums = at::tensor({bpd_sum, count}, at::kDouble).to(device_);
-  comm_.allreduce(sums, dist::ReduceOp::kSum)->synchronize();
+  comm_.allreduce(sums, distributed::ReduceOp::kSum)->synchronize();
   sums = sums.cpu();
   const double bpd = sums[0].item<double>() / sums[1].item<double>();
   HIERAD_LOG(info) << "validation at step " << counters_.step << ": " << bpd << " bits/dim on "
@@ -329,9 +329,9 @@ TrainOutcome TrainingRun::run(bool must_resume) {
   }
 
   std::vector<at::Tensor> params = model_->parameters();
-  dist::BucketOptions buckets;
+  distributed::BucketOptions buckets;
   buckets.bucket_mb = cfg_.train.bucket_mb;
-  sync_ = std::make_unique<dist::GradSync>(params, comm_, buckets);
+  sync_ = std::make_unique<distributed::GradSync>(params, comm_, buckets);
 
   if (comm_.rank() == 0) {
     metrics_.emplace(run_dir_ / "metrics.h5", "train",
@@ -364,7 +364,7 @@ TrainOutcome TrainingRun::run(bool must_resume) {
     for (int micro = 0; micro < cfg_.train.accumulation; ++micro) {
       RECORD_USER_SCOPE("hierad::forward_backward");
       const bool last = micro + 1 == cfg_.train.accumulation;
-      std::optional<dist::NoSyncGuard> no_sync;
+      std::optional<distributed::NoSyncGuard> no_sync;
       if (!last) no_sync.emplace(*sync_);
       const auto batch = loader_->next();
       const at::Tensor loss = step_loss(*batch, window_bpd_);
@@ -409,7 +409,7 @@ TrainOutcome TrainingRun::run(bool must_resume) {
 }  // namespace
 
 TrainOutcome train(const config::ExperimentConfig& experiment, const std::filesystem::path& run_dir,
-                   dist::Communicator& comm, const at::Device& device, bool must_resume) {
+                   distributed::Communicator& comm, const at::Device& device, bool must_resume) {
   TrainingRun run(experiment, run_dir, comm, device);
   return run.run(must_resume);
 }

@@ -1,4 +1,4 @@
-// Data-parallel Glow training: model + data + dist + storage composed into the step loop.
+// Data-parallel Glow training: model + data + distributed + storage composed into the step loop.
 //
 // One call trains (or resumes) the run in `run_dir` on every rank of `comm`:
 //   run_dir/config.toml        the resolved experiment (written by rank 0)
@@ -23,7 +23,7 @@
 #pragma once
 
 #include "src/config/experiment_config.hpp"
-#include "src/dist/communicator.hpp"
+#include "src/distributed/communicator.hpp"
 
 #include <ATen/core/Tensor.h>
 
@@ -44,6 +44,6 @@ struct TrainOutcome {
 // starting afresh. Throws std::runtime_error (or the layers' own errors) naming the config key,
 // file or problem.
 TrainOutcome train(const config::ExperimentConfig& experiment, const std::filesystem::path& run_dir,
-                   dist::Communicator& comm, const at::Device& device, bool must_resume = false);
+                   distributed::Communicator& comm, const at::Device& device, bool must_resume = false);
 
 }  // namespace hierad::train

@@ -31,10 +31,10 @@ data::LoaderPosition position_from_row(const at::Tensor& row) {
 
 // Every rank's `row` stacked in rank order: a sum-allreduce of a [world, n] tensor in which each
 // rank filled only its own row (the Communicator has no tensor allgather, and these are small).
-at::Tensor gather_rows(const at::Tensor& row, dist::Communicator& comm, const at::Device& device) {
+at::Tensor gather_rows(const at::Tensor& row, distributed::Communicator& comm, const at::Device& device) {
   at::Tensor all = at::zeros({comm.size(), row.numel()}, row.options().device(device));
   all[comm.rank()].copy_(row.reshape({-1}));
-  comm.allreduce(all, dist::ReduceOp::kSum)->synchronize();
+  comm.allreduce(all, distributed::ReduceOp::kSum)->synchronize();
   return all.cpu();
 }
 
@@ -58,7 +58,7 @@ void set_cpu_rng_state(const at::Tensor& state) {
 
 std::filesystem::path save_training_state(storage::CheckpointDir& dir, model::GlowImpl& model,
                                           const Adamax& optimizer, const Counters& counters,
-                                          const SavedPositions& positions, dist::Communicator& comm,
+                                          const SavedPositions& positions, distributed::Communicator& comm,
                                           const storage::Metadata& run_metadata) {
   const at::Device device = model.parameters().front().device();
   const at::Tensor loader_rows = gather_rows(position_row(positions.main), comm, device);

@@ -11,7 +11,7 @@
 #pragma once
 
 #include "src/data/loader.hpp"
-#include "src/dist/communicator.hpp"
+#include "src/distributed/communicator.hpp"
 #include "src/model/glow.hpp"
 #include "src/train/adamax.hpp"
 #include "storage/checkpoint.hpp"
@@ -38,7 +38,7 @@ struct SavedPositions {
 // Returns the checkpoint's path on rank 0, empty elsewhere.
 std::filesystem::path save_training_state(storage::CheckpointDir& dir, model::GlowImpl& model,
                                           const Adamax& optimizer, const Counters& counters,
-                                          const SavedPositions& positions, dist::Communicator& comm,
+                                          const SavedPositions& positions, distributed::Communicator& comm,
                                           const storage::Metadata& run_metadata);
 
 // Copies every model/ array of `checkpoint` into the model's parameters and buffers (on their

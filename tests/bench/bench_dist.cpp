@@ -1,4 +1,4 @@
-// Communication benchmark of the dist layer, nccl-tests style (small).
+// Communication benchmark of the distributed layer, nccl-tests style (small).
 //
 // 1. Allreduce: for each size, the time per allreduce of hierad's Communicator, algbw = S / t and
 //    busbw = algbw * 2 (n - 1) / n (nccl-tests' PERFORMANCE.md: busbw is comparable with the
@@ -14,9 +14,9 @@
 //   mpirun -np 2 bench_dist [-b MIN] [-e MAX] [-f FACTOR] [-w WARMUP] [-n ITERS]
 //                           [--backend mpi|nccl|auto] [--steps N] [--channels C]
 //   sizes accept K/M/G suffixes (bytes); the dtype is float32. --steps 0 skips part 2.
-#include "src/dist/factory.hpp"
-#include "src/dist/grad_sync.hpp"
-#include "src/dist/mpi_session.hpp"
+#include "src/distributed/factory.hpp"
+#include "src/distributed/grad_sync.hpp"
+#include "src/distributed/mpi_session.hpp"
 
 #include <ATen/ATen.h>
 #include <mpi.h>
@@ -32,8 +32,8 @@
 
 namespace {
 
-using hierad::dist::Communicator;
-using hierad::dist::ReduceOp;
+using hierad::distributed::Communicator;
+using hierad::distributed::ReduceOp;
 
 struct BenchOptions {
   std::int64_t min_bytes = 4096;
@@ -41,7 +41,7 @@ struct BenchOptions {
   std::int64_t factor = 4;
   int warmup = 3;
   int iters = 20;
-  hierad::dist::Backend backend = hierad::dist::Backend::kMpi;
+  hierad::distributed::Backend backend = hierad::distributed::Backend::kMpi;
   int steps = 3;         // GradSync steps timed per mode (after one warm-up step)
   int channels = 512;    // conv stack width: 4 layers of C*C*9 floats (C = 512: 37.7 MB)
 };
@@ -74,7 +74,7 @@ BenchOptions parse(int argc, char** argv) {
     else if (arg == "-f") o.factor = std::stoll(value);
     else if (arg == "-w") o.warmup = std::stoi(value);
     else if (arg == "-n") o.iters = std::stoi(value);
-    else if (arg == "--backend") o.backend = hierad::dist::parse_backend(value);
+    else if (arg == "--backend") o.backend = hierad::distributed::parse_backend(value);
     else if (arg == "--steps") o.steps = std::stoi(value);
     else if (arg == "--channels") o.channels = std::stoi(value);
     else throw std::invalid_argument("unknown option " + arg);
@@ -135,7 +135,7 @@ std::int64_t allreduce_table(const BenchOptions& o, Communicator& comm, Communic
   if (root) {
     std::printf("# allreduce: backend %s, %d rank(s), float32, sum, in place, %d warm-up + %d "
                 "timed iterations, time averaged over ranks, bandwidths in GB/s\n",
-                hierad::dist::to_string(comm.backend()), n, o.warmup, o.iters);
+                hierad::distributed::to_string(comm.backend()), n, o.warmup, o.iters);
     std::printf("# %11s | %10s %7s | %10s %7s | %10s %7s | %6s %6s | %6s\n", "size(B)",
                 blocking ? "MPI_I*(us)" : "time(us)", "busbw", "blocking", "busbw", "raw MPI",
                 "busbw", "I*/raw", "bl/raw", "#wrong");
@@ -225,11 +225,11 @@ std::int64_t gradsync_table(const BenchOptions& o, Communicator& nonblocking,
   std::vector<torch::Tensor> reference;
   std::int64_t wrong = 0;
   for (const Mode& mode : modes) {
-    std::unique_ptr<hierad::dist::GradSync> sync;
+    std::unique_ptr<hierad::distributed::GradSync> sync;
     if (mode.comm != nullptr) {
-      hierad::dist::BucketOptions options;
+      hierad::distributed::BucketOptions options;
       options.flat = mode.flat;
-      sync = std::make_unique<hierad::dist::GradSync>(model->parameters(), *mode.comm, options);
+      sync = std::make_unique<hierad::distributed::GradSync>(model->parameters(), *mode.comm, options);
     }
     auto step = [&] {
       model->zero_grad();
@@ -256,7 +256,7 @@ std::int64_t gradsync_table(const BenchOptions& o, Communicator& nonblocking,
       }
     }
     if (root) {
-      const auto stats = sync ? sync->last_step() : hierad::dist::GradSync::StepStats{};
+      const auto stats = sync ? sync->last_step() : hierad::distributed::GradSync::StepStats{};
       std::printf("  %-28s | %10.1f | %8.1f | %8d | %d\n", mode.name, seconds * 1e3,
                   mode.comm ? 100.0 * (1.0 - local_seconds / seconds) : 0.0, stats.buckets,
                   stats.launched_in_backward);
@@ -270,12 +270,12 @@ std::int64_t gradsync_table(const BenchOptions& o, Communicator& nonblocking,
 
 int run(const BenchOptions& o, const at::Device& device) {
   // On the CPU `comm` is the nonblocking MPI flavour and `blocking` the default one.
-  auto comm = hierad::dist::make_communicator(o.backend, device, MPI_COMM_WORLD,
-                                              hierad::dist::MpiOptions{true});
+  auto comm = hierad::distributed::make_communicator(o.backend, device, MPI_COMM_WORLD,
+                                              hierad::distributed::MpiOptions{true});
   std::unique_ptr<Communicator> blocking;
-  if (comm->backend() == hierad::dist::Backend::kMpi) {
-    blocking = hierad::dist::make_communicator(o.backend, device, MPI_COMM_WORLD,
-                                               hierad::dist::MpiOptions{false});
+  if (comm->backend() == hierad::distributed::Backend::kMpi) {
+    blocking = hierad::distributed::make_communicator(o.backend, device, MPI_COMM_WORLD,
+                                               hierad::distributed::MpiOptions{false});
   }
   std::int64_t wrong = allreduce_table(o, *comm, blocking.get(), device);
   if (blocking && o.steps > 0) wrong += gradsync_table(o, *comm, *blocking);
@@ -289,15 +289,15 @@ int run(const BenchOptions& o, const at::Device& device) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  hierad::dist::MpiSession mpi(&argc, &argv);
+  hierad::distributed::MpiSession mpi(&argc, &argv);
   try {
     const BenchOptions options = parse(argc, argv);
     at::set_num_threads(1);  // one core per rank under mpirun
     // --backend auto/nccl: the local rank's GPU when there is one (the CPU otherwise).
     const at::Device device =
-        options.backend == hierad::dist::Backend::kMpi
+        options.backend == hierad::distributed::Backend::kMpi
             ? at::Device(at::kCPU)
-            : hierad::dist::device_for_local_rank(hierad::dist::node_local_rank());
+            : hierad::distributed::device_for_local_rank(hierad::distributed::node_local_rank());
     return run(options, device);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "[rank %d] bench_dist: %s\n", mpi.world_rank(), e.what());

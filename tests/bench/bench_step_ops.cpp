@@ -18,8 +18,8 @@
 //
 // Output: "RESULT ops <phase> top <n> all <n>" lines (rank 0), after a table.
 #include "src/config/config_io.hpp"
-#include "src/dist/factory.hpp"
-#include "src/dist/mpi_session.hpp"
+#include "src/distributed/factory.hpp"
+#include "src/distributed/mpi_session.hpp"
 #include "src/train/trainer.hpp"
 #include "src/util/log.hpp"
 
@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
   if (argc < 2) usage("missing experiment file");
   if (argc > 2) usage("too many arguments");
   const std::string experiment_path = argv[1];
-  dist::MpiSession mpi(&argc, &argv);
+  distributed::MpiSession mpi(&argc, &argv);
   log::Options log_options;
   log_options.rank = mpi.world_rank();
   log_options.world_size = mpi.world_size();
@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
 
   const config::ExperimentConfig experiment = config::load_experiment(experiment_path);
   const at::Device device(experiment.model.device == "auto" ? "cpu" : experiment.model.device);
-  auto comm = dist::make_communicator(dist::Backend::kAuto, device);
+  auto comm = distributed::make_communicator(distributed::Backend::kAuto, device);
   // The run directory is shared by the ranks (rank 0 writes); a fresh one per bench run.
   std::vector<std::int64_t> pids = comm->allgather(static_cast<std::int64_t>(::getpid()));
   const std::filesystem::path dir =

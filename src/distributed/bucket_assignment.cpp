@@ -1,4 +1,4 @@
-#include "src/dist/bucket_assignment.hpp"
+#include "src/distributed/bucket_assignment.hpp"
 
 #include <cmath>
 #include <limits>
@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 
 namespace {
 
@@ -59,4 +59,4 @@ std::vector<BucketLayout> assign_buckets(const std::vector<TensorSpec>& params,
   return buckets;
 }
 
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 
 // Reduction applied elementwise across ranks. kAvg divides the sum by size(); it is rejected for
 // integer tensors, where it would silently truncate.
@@ -85,4 +85,4 @@ class Communicator {
 const char* to_string(Backend backend);
 const char* to_string(ReduceOp op);
 
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 
 struct BucketOptions {
   // Sizes are MiB ("MB" as in c10d/DDP). A bucket is closed as soon as it holds at least its limit,
@@ -46,4 +46,4 @@ struct BucketLayout {
 std::vector<BucketLayout> assign_buckets(const std::vector<TensorSpec>& params,
                                          const BucketOptions& options);
 
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

@@ -1,12 +1,12 @@
-#include "src/dist/mpi_communicator.hpp"
+#include "src/distributed/mpi_communicator.hpp"
 
-#include "src/dist/mpi_util.hpp"
+#include "src/distributed/mpi_util.hpp"
 
 #include <exception>
 #include <mutex>
 #include <utility>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 
 namespace {
 
@@ -161,4 +161,4 @@ std::vector<std::int64_t> MpiCommunicator::allgather(std::int64_t value) {
   return out;
 }
 
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

@@ -1,7 +1,7 @@
 // MPI helpers shared by both backends: checked calls, dtype mapping, node-local rank.
 #pragma once
 
-#include "src/dist/errors.hpp"
+#include "src/distributed/errors.hpp"
 
 #include <ATen/ATen.h>
 #include <mpi.h>
@@ -15,13 +15,13 @@
   do {                                                                                  \
     const int hierad_mpi_rc_ = (call);                                                  \
     if (hierad_mpi_rc_ != MPI_SUCCESS) {                                                \
-      ::hierad::dist::detail::throw_call_error(__FILE__, __LINE__, #call,               \
-                                               ::hierad::dist::detail::mpi_error_string( \
+      ::hierad::distributed::detail::throw_call_error(__FILE__, __LINE__, #call,               \
+                                               ::hierad::distributed::detail::mpi_error_string( \
                                                    hierad_mpi_rc_));                    \
     }                                                                                   \
   } while (0)
 
-namespace hierad::dist::detail {
+namespace hierad::distributed::detail {
 
 std::string mpi_error_string(int code);
 
@@ -43,4 +43,4 @@ struct NodeRank {
 };
 NodeRank node_rank(MPI_Comm comm);
 
-}  // namespace hierad::dist::detail
+}  // namespace hierad::distributed::detail

@@ -1,8 +1,8 @@
-#include "src/dist/mpi_util.hpp"
+#include "src/distributed/mpi_util.hpp"
 
 #include <climits>
 
-namespace hierad::dist::detail {
+namespace hierad::distributed::detail {
 
 std::string mpi_error_string(int code) {
   char text[MPI_MAX_ERROR_STRING];
@@ -60,4 +60,4 @@ NodeRank node_rank(MPI_Comm comm) {
   return result;
 }
 
-}  // namespace hierad::dist::detail
+}  // namespace hierad::distributed::detail

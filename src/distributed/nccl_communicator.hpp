@@ -3,17 +3,17 @@
 // make_communicator() is the only caller.
 #pragma once
 
-#include "src/dist/communicator.hpp"
+#include "src/distributed/communicator.hpp"
 
 #include <mpi.h>
 
 #include <memory>
 
-namespace hierad::dist::detail {
+namespace hierad::distributed::detail {
 
 // Collective over `parent`. Rank 0 creates the ncclUniqueId, MPI_Bcast hands it to every rank,
 // then each calls ncclCommInitRank on `device` (a CUDA device with an index). The returned
 // communicator owns a high-priority stream from LibTorch's pool on which all its collectives run.
 std::unique_ptr<Communicator> make_nccl_communicator(MPI_Comm parent, const at::Device& device);
 
-}  // namespace hierad::dist::detail
+}  // namespace hierad::distributed::detail

@@ -1,13 +1,13 @@
-#include "src/dist/mpi_session.hpp"
+#include "src/distributed/mpi_session.hpp"
 
-#include "src/dist/communicator.hpp"
-#include "src/dist/mpi_util.hpp"
+#include "src/distributed/communicator.hpp"
+#include "src/distributed/mpi_util.hpp"
 
 #include <mpi.h>
 
 #include <cstdio>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 
 namespace {
 
@@ -73,4 +73,4 @@ MpiSession::~MpiSession() {
   }
 }
 
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

@@ -34,8 +34,8 @@
 // needs MPI_THREAD_FUNNELED only on the CPU; the NCCL backend makes no MPI call in allreduce.
 #pragma once
 
-#include "src/dist/bucket_assignment.hpp"
-#include "src/dist/communicator.hpp"
+#include "src/distributed/bucket_assignment.hpp"
+#include "src/distributed/communicator.hpp"
 
 #include <ATen/ATen.h>
 
@@ -43,7 +43,7 @@
 #include <memory>
 #include <vector>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 
 class GradSync {
  public:
@@ -125,4 +125,4 @@ class NoSyncGuard {
   bool previous_;
 };
 
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

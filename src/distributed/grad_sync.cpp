@@ -1,6 +1,6 @@
-#include "src/dist/grad_sync.hpp"
+#include "src/distributed/grad_sync.hpp"
 
-#include "src/dist/errors.hpp"
+#include "src/distributed/errors.hpp"
 
 #include <ATen/record_function.h>
 #include <torch/csrc/autograd/function.h>
@@ -11,7 +11,7 @@
 #include <string>
 #include <utility>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 
 // Post-hook on a parameter's AccumulateGrad node: runs after this backward's gradient has been
 // added to param.grad() (Note [GradSync buckets]). LibTorch's C++ API has no public
@@ -206,4 +206,4 @@ void GradSync::reset_step() {
   step_ = StepStats{};
 }
 
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

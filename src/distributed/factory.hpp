@@ -1,15 +1,15 @@
 // Start-up choices, made once in main and passed down: which backend, which device.
 #pragma once
 
-#include "src/dist/communicator.hpp"
-#include "src/dist/mpi_communicator.hpp"
+#include "src/distributed/communicator.hpp"
+#include "src/distributed/mpi_communicator.hpp"
 
 #include <mpi.h>
 
 #include <memory>
 #include <string_view>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 
 // "auto", "mpi" or "nccl" (the config's spelling); throws std::invalid_argument otherwise.
 Backend parse_backend(std::string_view name);
@@ -38,4 +38,4 @@ int node_local_rank(MPI_Comm parent = MPI_COMM_WORLD);
 // ranks on one GPU, and sharing one would halve both).
 at::Device device_for_local_rank(int local_rank);
 
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

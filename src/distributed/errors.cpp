@@ -1,4 +1,4 @@
-#include "src/dist/errors.hpp"
+#include "src/distributed/errors.hpp"
 
 #include <mpi.h>
 
@@ -6,7 +6,7 @@
 #include <cstring>
 #include <sstream>
 
-namespace hierad::dist::detail {
+namespace hierad::distributed::detail {
 
 namespace {
 std::atomic<int> g_world_rank{-1};
@@ -39,7 +39,7 @@ const char* last_match(const char* text, const char* needle) {
 }
 
 const char* repo_relative(const char* file) {
-  // __FILE__ is absolute under CMake; "src/dist/x.cpp" is what a reader can open.
+  // __FILE__ is absolute under CMake; "src/distributed/x.cpp" is what a reader can open.
   const char* src = last_match(file, "/src/");
   const char* tests = last_match(file, "/tests/");
   const char* found = src > tests ? src : tests;  // the later one (nullptr compares lowest)
@@ -76,9 +76,9 @@ void check_reduce_op(const at::Tensor& tensor, ReduceOp op) {
   }
 }
 
-}  // namespace hierad::dist::detail
+}  // namespace hierad::distributed::detail
 
-namespace hierad::dist {
+namespace hierad::distributed {
 
 const char* to_string(Backend backend) {
   switch (backend) {
@@ -98,4 +98,4 @@ const char* to_string(ReduceOp op) {
   return "?";
 }
 
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

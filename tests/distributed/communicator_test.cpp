@@ -1,9 +1,9 @@
 // The MPI backend's collectives against exactly predictable values (nccl-tests' idea): every rank
 // fills its tensor from its rank, so the expected result is a closed formula.
-#include "src/dist/factory.hpp"
-#include "src/dist/mpi_communicator.hpp"
-#include "src/dist/mpi_session.hpp"
-#include "src/dist/mpi_util.hpp"
+#include "src/distributed/factory.hpp"
+#include "src/distributed/mpi_communicator.hpp"
+#include "src/distributed/mpi_session.hpp"
+#include "src/distributed/mpi_util.hpp"
 
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
@@ -11,7 +11,7 @@
 #include <chrono>
 #include <thread>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 namespace {
 
 // Element i of rank r: (r + 1) * (i % 5 + 1), small enough to be exact in every dtype (uint8 too).
@@ -185,7 +185,7 @@ TEST(ErrorRelay, FailedMpiCallNamesPlaceRankAndLibraryMessage) {
   MPI_Comm_free(&comm);
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  EXPECT_NE(what.find("tests/dist/communicator_test.cpp:"), std::string::npos) << what;
+  EXPECT_NE(what.find("tests/distributed/communicator_test.cpp:"), std::string::npos) << what;
   EXPECT_NE(what.find("[rank " + std::to_string(rank) + "]"), std::string::npos) << what;
   EXPECT_NE(what.find("MPI_Bcast"), std::string::npos) << what;
   EXPECT_NE(what.find("MPI_ERR_ROOT"), std::string::npos) << what;  // MPI_Error_string's text
@@ -229,4 +229,4 @@ TEST(Factory, ParsesBackendNamesAndMapsLocalRankToDevice) {
 }
 
 }  // namespace
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

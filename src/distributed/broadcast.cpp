@@ -1,8 +1,8 @@
-#include "src/dist/broadcast.hpp"
+#include "src/distributed/broadcast.hpp"
 
 #include <memory>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 
 void broadcast_tensors(const std::vector<at::Tensor>& tensors, Communicator& comm, int root) {
   std::vector<at::Tensor> staging;
@@ -24,4 +24,4 @@ void broadcast_tensors(const std::vector<at::Tensor>& tensors, Communicator& com
   }
 }
 
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

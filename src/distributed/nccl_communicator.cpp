@@ -15,9 +15,9 @@
 #error "nccl_communicator.cpp is compiled only when HIERAD_WITH_NCCL is on"
 #endif
 
-#include "src/dist/nccl_communicator.hpp"
+#include "src/distributed/nccl_communicator.hpp"
 
-#include "src/dist/mpi_util.hpp"
+#include "src/distributed/mpi_util.hpp"
 
 #include <ATen/cuda/CUDAEvent.h>
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -34,7 +34,7 @@
   do {                                                                                  \
     const cudaError_t hierad_cuda_rc_ = (call);                                         \
     if (hierad_cuda_rc_ != cudaSuccess) {                                               \
-      ::hierad::dist::detail::throw_call_error(__FILE__, __LINE__, #call,               \
+      ::hierad::distributed::detail::throw_call_error(__FILE__, __LINE__, #call,               \
                                                cudaGetErrorString(hierad_cuda_rc_));    \
     }                                                                                   \
   } while (0)
@@ -45,12 +45,12 @@
   do {                                                                                  \
     const ncclResult_t hierad_nccl_rc_ = (call);                                        \
     if (hierad_nccl_rc_ != ncclSuccess) {                                               \
-      ::hierad::dist::detail::throw_call_error(                                         \
-          __FILE__, __LINE__, #call, ::hierad::dist::detail::nccl_message(hierad_nccl_rc_, comm)); \
+      ::hierad::distributed::detail::throw_call_error(                                         \
+          __FILE__, __LINE__, #call, ::hierad::distributed::detail::nccl_message(hierad_nccl_rc_, comm)); \
     }                                                                                   \
   } while (0)
 
-namespace hierad::dist::detail {
+namespace hierad::distributed::detail {
 
 namespace {
 
@@ -293,4 +293,4 @@ std::unique_ptr<Communicator> make_nccl_communicator(MPI_Comm parent, const at::
   return std::make_unique<NcclCommunicator>(parent, device);
 }
 
-}  // namespace hierad::dist::detail
+}  // namespace hierad::distributed::detail

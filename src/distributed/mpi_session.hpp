@@ -1,7 +1,7 @@
 // MPI's lifetime as one RAII object that main() creates first and destroys last.
 #pragma once
 
-namespace hierad::dist {
+namespace hierad::distributed {
 
 // Thread support levels, in MPI's order (MPI_THREAD_SINGLE < FUNNELED < SERIALIZED < MULTIPLE).
 enum class ThreadLevel { kSingle, kFunneled, kSerialized, kMultiple };
@@ -33,4 +33,4 @@ class MpiSession {
 
 const char* to_string(ThreadLevel level);
 
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

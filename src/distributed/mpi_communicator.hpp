@@ -2,11 +2,11 @@
 // communicator, so hierad's messages can never match another library's on the same ranks.
 #pragma once
 
-#include "src/dist/communicator.hpp"
+#include "src/distributed/communicator.hpp"
 
 #include <mpi.h>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 
 struct MpiOptions {
   // false (default): MPI's blocking MPI_Allreduce / MPI_Bcast inside allreduce()/broadcast(), which
@@ -47,4 +47,4 @@ class MpiCommunicator final : public Communicator {
   int local_rank_ = 0;
 };
 
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

@@ -2,13 +2,13 @@
 // every message names the source location, the rank and the library's own text.
 #pragma once
 
-#include "src/dist/communicator.hpp"
+#include "src/distributed/communicator.hpp"
 
 #include <ATen/ATen.h>
 
 #include <string>
 
-namespace hierad::dist::detail {
+namespace hierad::distributed::detail {
 
 // "[rank r]" with r the MPI_COMM_WORLD rank, or "[rank ?]" before MPI_Init / after MPI_Finalize.
 // Thread-safe once remember_world_rank() has run (MpiSession calls it).
@@ -27,4 +27,4 @@ void check_collective_tensor(const at::Tensor& tensor, const at::Device& device,
 // Throws DistError for kAvg on an integer (or bool) tensor.
 void check_reduce_op(const at::Tensor& tensor, ReduceOp op);
 
-}  // namespace hierad::dist::detail
+}  // namespace hierad::distributed::detail

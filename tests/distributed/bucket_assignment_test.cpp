@@ -1,6 +1,6 @@
 // Bucket assignment is pure arithmetic: checked against hand-counted layouts and, for random
 // parameter lists, against the invariants that the launch order relies on.
-#include "src/dist/bucket_assignment.hpp"
+#include "src/distributed/bucket_assignment.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <random>
 #include <stdexcept>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 namespace {
 
 constexpr std::int64_t kFloatsPerMiB = 1024 * 1024 / 4;
@@ -162,4 +162,4 @@ TEST(BucketAssignment, RejectsSizesThatAreNotPositive) {
 }
 
 }  // namespace
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

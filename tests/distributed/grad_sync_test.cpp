@@ -1,16 +1,16 @@
 // GradSync against gradients computed without any communication: the data-parallel gradient of
 // equal shards must equal the gradient of the concatenated batch in one process.
-#include "src/dist/broadcast.hpp"
-#include "src/dist/grad_sync.hpp"
-#include "src/dist/mpi_communicator.hpp"
-#include "tests/dist/recording_communicator.hpp"
+#include "src/distributed/broadcast.hpp"
+#include "src/distributed/grad_sync.hpp"
+#include "src/distributed/mpi_communicator.hpp"
+#include "tests/distributed/recording_communicator.hpp"
 
 #include <gtest/gtest.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/types.h>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 namespace {
 
 constexpr std::int64_t kGlobalBatch = 8;
@@ -263,4 +263,4 @@ TEST(GradSync, MisuseIsReported) {
 }
 
 }  // namespace
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

@@ -4,7 +4,7 @@
 // collective that the failing rank will never enter. So a rank whose test failed prints the failed
 // assertions with its rank and calls MPI_Abort, which makes mpirun kill every rank and exit
 // non-zero. Only rank 0 keeps GoogleTest's normal printer, so passing runs print once.
-#include "src/dist/mpi_session.hpp"
+#include "src/distributed/mpi_session.hpp"
 
 #include <gtest/gtest.h>
 #include <mpi.h>
@@ -41,7 +41,7 @@ class AbortOnFailure : public testing::EmptyTestEventListener {
 }  // namespace
 
 int main(int argc, char** argv) {
-  hierad::dist::MpiSession mpi(&argc, &argv);
+  hierad::distributed::MpiSession mpi(&argc, &argv);
   testing::InitGoogleTest(&argc, argv);
   auto& listeners = testing::UnitTest::GetInstance()->listeners();
   if (mpi.world_rank() != 0) delete listeners.Release(listeners.default_result_printer());

@@ -1,10 +1,10 @@
-#include "src/dist/factory.hpp"
+#include "src/distributed/factory.hpp"
 
-#include "src/dist/errors.hpp"
-#include "src/dist/mpi_communicator.hpp"
-#include "src/dist/mpi_util.hpp"
+#include "src/distributed/errors.hpp"
+#include "src/distributed/mpi_communicator.hpp"
+#include "src/distributed/mpi_util.hpp"
 #ifdef HIERAD_WITH_NCCL
-#include "src/dist/nccl_communicator.hpp"
+#include "src/distributed/nccl_communicator.hpp"
 #endif
 
 #include <torch/cuda.h>
@@ -12,7 +12,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace hierad::dist {
+namespace hierad::distributed {
 
 Backend parse_backend(std::string_view name) {
   if (name == "auto") return Backend::kAuto;
@@ -76,4 +76,4 @@ at::Device device_for_local_rank(int local_rank) {
   return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(local_rank));
 }
 
-}  // namespace hierad::dist
+}  // namespace hierad::distributed

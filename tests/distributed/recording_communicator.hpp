@@ -2,11 +2,11 @@
 // when communication happened (or did not).
 #pragma once
 
-#include "src/dist/communicator.hpp"
+#include "src/distributed/communicator.hpp"
 
 #include <vector>
 
-namespace hierad::dist::testing {
+namespace hierad::distributed::testing {
 
 class RecordingCommunicator final : public Communicator {
  public:
@@ -35,4 +35,4 @@ class RecordingCommunicator final : public Communicator {
   Communicator& inner_;
 };
 
-}  // namespace hierad::dist::testing
+}  // namespace hierad::distributed::testing
