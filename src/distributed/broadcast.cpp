@@ -1,5 +1,7 @@
 #include "src/distributed/broadcast.hpp"
 
+#include <ATen/core/grad_mode.h>
+
 #include <memory>
 
 namespace hierad::distributed {

@@ -2,6 +2,8 @@
 
 #include "src/distributed/mpi_util.hpp"
 
+#include <ATen/core/grad_mode.h>
+
 #include <exception>
 #include <mutex>
 #include <utility>

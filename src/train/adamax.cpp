@@ -1,6 +1,7 @@
 #include "src/train/adamax.hpp"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <cmath>
 #include <stdexcept>
