@@ -3,7 +3,7 @@
 #include "src/cli/exit_codes.hpp"
 #include "src/config/config_io.hpp"
 #include "src/model/glow.hpp"
-#include "src/train/glow_factory.hpp"
+#include "src/model_io/glow_factory.hpp"
 #include "src/util/runtime_info.hpp"
 
 #include <mpi.h>
@@ -42,7 +42,7 @@ std::vector<std::string> gather_rank_lines(const std::string& line) {
 // `--model EXP.toml`: the Glow the experiment describes, counted without building it.
 void print_model(const std::string& experiment_file) {
   const config::ExperimentConfig experiment = config::load_experiment(experiment_file);
-  const model::GlowOptions options = train::glow_options(experiment.model);
+  const model::GlowOptions options = model_io::glow_options(experiment.model);
   std::printf("model         Glow L=%d K=%d hidden=%d %s coupling, %s permutation, %dx%dx%d input\n",
               options.scales, options.steps, options.hidden, model::to_string(options.coupling),
               model::to_string(options.permutation), options.in_channels, options.image_size,

@@ -4,7 +4,7 @@
 #include "src/cli/run_setup.hpp"
 #include "src/config/config_io.hpp"
 #include "src/score/scorer.hpp"
-#include "src/train/checkpoint_lookup.hpp"
+#include "src/model_io/checkpoint_lookup.hpp"
 #include "src/util/log.hpp"
 
 #include <memory>
@@ -26,7 +26,7 @@ int run_score(const ScoreArgs& args) {
   // Which model: --checkpoint, else [score] checkpoint, else the run's newest valid checkpoint.
   std::string model = args.checkpoint.empty() ? experiment.score.checkpoint : args.checkpoint;
   if (model.empty()) model = setup.run_dir.string();
-  const storage::Checkpoint checkpoint = train::read_checkpoint_or_latest(model);
+  const storage::Checkpoint checkpoint = model_io::read_checkpoint_or_latest(model);
   const std::filesystem::path output =
       args.output.empty() ? setup.run_dir / experiment.score.output : std::filesystem::path(args.output);
   HIERAD_LOG(info) << "scoring " << checkpoint.path.string() << " into " << output.string();

@@ -5,8 +5,8 @@
 #include "src/data/make_source.hpp"
 #include "src/data/to_tensor.hpp"
 #include "src/model/glow.hpp"
-#include "src/train/glow_factory.hpp"
-#include "src/train/training_state.hpp"
+#include "src/model_io/glow_factory.hpp"
+#include "src/model_io/model_state.hpp"
 #include "src/util/log.hpp"
 #include "src/util/runtime_info.hpp"
 #include "storage/score_store.hpp"
@@ -58,9 +58,9 @@ std::vector<ScoreSummary> score_sets(const config::ExperimentConfig& experiment,
                                      const storage::Checkpoint& checkpoint, const std::vector<ScoreSet>& sets,
                                      const std::filesystem::path& output, distributed::Communicator& comm,
                                      const at::Device& device) {
-  model::Glow glow(train::glow_options(experiment.model));
+  model::Glow glow(model_io::glow_options(experiment.model));
   glow->to(device);
-  train::load_model_state(checkpoint, *glow);
+  model_io::load_model_state(checkpoint, *glow);
   glow->eval();
   const int scales = experiment.model.scales;
 

@@ -5,8 +5,9 @@
 #include "src/data/to_tensor.hpp"
 #include "src/distributed/broadcast.hpp"
 #include "src/distributed/grad_sync.hpp"
-#include "src/train/checkpoint_lookup.hpp"
-#include "src/train/glow_factory.hpp"
+#include "src/model_io/checkpoint_lookup.hpp"
+#include "src/model_io/glow_factory.hpp"
+#include "src/model_io/model_state.hpp"
 #include "src/train/losses.hpp"
 #include "src/train/progress.hpp"
 #include "src/train/stop_signal.hpp"
@@ -121,7 +122,7 @@ void TrainingRun::write_run_files() {
 
 void TrainingRun::build_model() {
   at::manual_seed(cfg_.train.seed);  // identical initial weights on every rank
-  model_ = model::Glow(glow_options(cfg_.model));
+  model_ = model::Glow(model_io::glow_options(cfg_.model));
   model_->to(device_);
   std::vector<std::pair<std::string, at::Tensor>> params;
   for (auto& item : model_->named_parameters()) params.emplace_back(item.key(), item.value());
@@ -292,8 +293,8 @@ TrainOutcome TrainingRun::run(bool must_resume) {
   } else if (must_resume) {
     throw std::runtime_error(checkpoints_.dir().string() + ": --resume given, but there is no valid checkpoint");
   } else if (!cfg_.train.init_from.empty()) {
-    const storage::Checkpoint init = read_checkpoint_or_latest(cfg_.train.init_from);
-    load_model_state(init, *model_);
+    const storage::Checkpoint init = model_io::read_checkpoint_or_latest(cfg_.train.init_from);
+    model_io::load_model_state(init, *model_);
     HIERAD_LOG(info) << "fine-tuning from " << init.path.string();
   } else {
     initialise_actnorm(*source_);
@@ -312,9 +313,9 @@ TrainOutcome TrainingRun::run(bool must_resume) {
     if (cfg_.train.outlier.general_checkpoint.empty()) {
       throw std::runtime_error("train.outlier.enabled needs train.outlier.general_checkpoint");
     }
-    general_ = model::Glow(glow_options(cfg_.model));
+    general_ = model::Glow(model_io::glow_options(cfg_.model));
     general_->to(device_);
-    load_model_state(read_checkpoint_or_latest(cfg_.train.outlier.general_checkpoint), *general_);
+    model_io::load_model_state(model_io::read_checkpoint_or_latest(cfg_.train.outlier.general_checkpoint), *general_);
     general_->eval();
     for (auto& p : general_->parameters()) p.set_requires_grad(false);
     outlier_source_ = data::make_source(*cfg_.data.general);

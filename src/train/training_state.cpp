@@ -1,18 +1,17 @@
 #include "src/train/training_state.hpp"
 
-#include "src/train/tensor_arrays.hpp"
+#include "src/model_io/model_state.hpp"
+#include "src/model_io/tensor_arrays.hpp"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <mutex>
-#include <set>
 #include <stdexcept>
 
 namespace hierad::train {
 namespace {
 
-constexpr const char* kModelPrefix = "model/";
 constexpr const char* kOptimizerPrefix = "optimizer/";
 
 at::Tensor position_row(const data::LoaderPosition& p) {
@@ -67,9 +66,8 @@ std::filesystem::path save_training_state(storage::CheckpointDir& dir, model::Gl
   const at::Tensor rng_rows = gather_rows(cpu_rng_state(), comm, device);
   if (comm.rank() != 0) return {};
 
-  ArrayBundle arrays;
-  for (const auto& item : model.named_parameters()) arrays.add(kModelPrefix + item.key(), item.value());
-  for (const auto& item : model.named_buffers()) arrays.add(kModelPrefix + item.key(), item.value());
+  model_io::ArrayBundle arrays;
+  model_io::add_model_arrays(arrays, model);
   for (const auto& [name, tensor] : optimizer.state()) arrays.add(kOptimizerPrefix + name, tensor);
   arrays.add("loader/position", loader_rows);
   if (outlier_rows.defined()) arrays.add("loader/outlier_position", outlier_rows);
@@ -85,36 +83,15 @@ std::filesystem::path save_training_state(storage::CheckpointDir& dir, model::Gl
   return dir.path_for(counters.step);
 }
 
-void load_model_state(const storage::Checkpoint& checkpoint, model::GlowImpl& model) {
-  at::NoGradGuard no_grad;
-  std::set<std::string> expected;
-  auto restore = [&](const std::string& name, at::Tensor& target) {
-    const std::string key = kModelPrefix + name;
-    expected.insert(key);
-    const storage::Array* array = checkpoint.find(key);
-    if (array == nullptr) fail(checkpoint, "has no entry '" + key + "' (a different model?)");
-    at::Tensor value = to_tensor(*array);
-    if (value.sizes() != target.sizes()) fail(checkpoint, "entry '" + key + "' has another shape than the model's");
-    target.copy_(value);
-  };
-  for (auto& item : model.named_parameters()) restore(item.key(), item.value());
-  for (auto& item : model.named_buffers()) restore(item.key(), item.value());
-  for (const storage::Array& array : checkpoint.arrays) {
-    if (array.name.rfind(kModelPrefix, 0) == 0 && !expected.count(array.name)) {
-      fail(checkpoint, "entry '" + array.name + "' is not part of this model (a different architecture?)");
-    }
-  }
-}
-
 SavedPositions load_training_state(const storage::Checkpoint& checkpoint, model::GlowImpl& model,
                                    Adamax& optimizer, Counters& counters, int rank, int world) {
-  load_model_state(checkpoint, model);
+  model_io::load_model_state(checkpoint, model);
 
   std::map<std::string, at::Tensor> optimizer_state;
   for (const storage::Array& array : checkpoint.arrays) {
     if (array.name.rfind(kOptimizerPrefix, 0) == 0) {
       optimizer_state[array.name.substr(std::string(kOptimizerPrefix).size())] =
-          to_tensor(array).to(model.parameters().front().device());
+          model_io::to_tensor(array).to(model.parameters().front().device());
     }
   }
   try {
@@ -129,14 +106,14 @@ SavedPositions load_training_state(const storage::Checkpoint& checkpoint, model:
   const bool same_world = checkpoint.meta_int("world_size") == world;
   const int row = same_world ? rank : 0;
 
-  const at::Tensor rng = to_tensor(checkpoint.at("rng/cpu"));
+  const at::Tensor rng = model_io::to_tensor(checkpoint.at("rng/cpu"));
   // A row of its own: the generator reads the state from the start of the tensor's storage.
   if (same_world) set_cpu_rng_state(rng[row].clone());
 
   SavedPositions positions;
-  positions.main = position_from_row(to_tensor(checkpoint.at("loader/position"))[row].contiguous());
+  positions.main = position_from_row(model_io::to_tensor(checkpoint.at("loader/position"))[row].contiguous());
   if (const storage::Array* outlier = checkpoint.find("loader/outlier_position")) {
-    positions.outlier = position_from_row(to_tensor(*outlier)[row].contiguous());
+    positions.outlier = position_from_row(model_io::to_tensor(*outlier)[row].contiguous());
   }
   return positions;
 }

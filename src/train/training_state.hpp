@@ -41,12 +41,7 @@ std::filesystem::path save_training_state(storage::CheckpointDir& dir, model::Gl
                                           const SavedPositions& positions, distributed::Communicator& comm,
                                           const storage::Metadata& run_metadata);
 
-// Copies every model/ array of `checkpoint` into the model's parameters and buffers (on their
-// device). Throws std::runtime_error naming the checkpoint file and the first missing or misshapen
-// entry; a checkpoint with extra model/ entries is rejected too (a different architecture).
-void load_model_state(const storage::Checkpoint& checkpoint, model::GlowImpl& model);
-
-// Everything load_model_state does, plus the optimizer, counters, this rank's RNG state and the
+// Everything model_io::load_model_state does, plus the optimizer, counters, this rank's RNG state and the
 // loader positions (this rank's row when the world size is unchanged, else row 0: positions are
 // global, so any row serves).
 SavedPositions load_training_state(const storage::Checkpoint& checkpoint, model::GlowImpl& model,

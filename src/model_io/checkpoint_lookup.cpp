@@ -1,11 +1,11 @@
-#include "src/train/checkpoint_lookup.hpp"
+#include "src/model_io/checkpoint_lookup.hpp"
 
 #include "storage/checkpoint_dir.hpp"
 
 #include <filesystem>
 #include <stdexcept>
 
-namespace hierad::train {
+namespace hierad::model_io {
 
 storage::Checkpoint read_checkpoint_or_latest(const std::string& path) {
   namespace fs = std::filesystem;
@@ -21,4 +21,4 @@ storage::Checkpoint read_checkpoint_or_latest(const std::string& path) {
   return std::move(*latest.checkpoint);
 }
 
-}  // namespace hierad::train
+}  // namespace hierad::model_io

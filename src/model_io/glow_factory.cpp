@@ -1,6 +1,6 @@
-#include "src/train/glow_factory.hpp"
+#include "src/model_io/glow_factory.hpp"
 
-namespace hierad::train {
+namespace hierad::model_io {
 
 model::GlowOptions glow_options(const config::ModelConfig& model) {
   model::GlowOptions options;
@@ -22,4 +22,4 @@ model::GlowOptions glow_options(const config::ModelConfig& model) {
   return options;
 }
 
-}  // namespace hierad::train
+}  // namespace hierad::model_io

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace hierad::train {
+namespace hierad::model_io {
 
 // Host copies of named tensors, contiguous, in a dtype storage/ knows (float32, float64, int64,
 // uint8; bool becomes uint8). Keeps the copies alive for the views it hands out.
@@ -26,4 +26,4 @@ class ArrayBundle {
 // A tensor copy of an array (CPU, same dtype and shape).
 at::Tensor to_tensor(const storage::Array& array);
 
-}  // namespace hierad::train
+}  // namespace hierad::model_io

@@ -5,11 +5,11 @@
 
 #include <string>
 
-namespace hierad::train {
+namespace hierad::model_io {
 
 // A file is read and verified as is; a directory (a run directory, or the checkpoints/ folder in
 // it) gives its newest checkpoint that verifies. Throws std::runtime_error naming the path when
 // nothing loadable is there.
 storage::Checkpoint read_checkpoint_or_latest(const std::string& path);
 
-}  // namespace hierad::train
+}  // namespace hierad::model_io

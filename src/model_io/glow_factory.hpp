@@ -4,10 +4,10 @@
 #include "src/config/experiment_config.hpp"
 #include "src/model/glow_options.hpp"
 
-namespace hierad::train {
+namespace hierad::model_io {
 
 // Throws std::invalid_argument (from GlowOptions::validate) for a combination the model rejects,
 // e.g. an image size not divisible by 2^scales.
 model::GlowOptions glow_options(const config::ModelConfig& model);
 
-}  // namespace hierad::train
+}  // namespace hierad::model_io

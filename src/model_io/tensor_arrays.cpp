@@ -1,11 +1,11 @@
-#include "src/train/tensor_arrays.hpp"
+#include "src/model_io/tensor_arrays.hpp"
 
 #include <ATen/ATen.h>
 
 #include <cstring>
 #include <stdexcept>
 
-namespace hierad::train {
+namespace hierad::model_io {
 namespace {
 
 storage::DType storage_dtype(at::ScalarType type, const std::string& name) {
@@ -51,4 +51,4 @@ at::Tensor to_tensor(const storage::Array& array) {
   return out;
 }
 
-}  // namespace hierad::train
+}  // namespace hierad::model_io
