@@ -96,7 +96,7 @@ struct Batch {
   std::vector<std::int64_t> indices;    // source index of each image
   std::vector<std::int32_t> labels;     // label of each image, -1 where none
   // Key of this epoch's dequantisation noise: image i's noise is drawn from a generator seeded with
-  // hash(noise_seed, first_position + i) (to_tensor.hpp), so an image gets the same noise whichever
+  // hash(noise_seed, first_position + i) (dequantize.hpp), so an image gets the same noise whichever
   // rank and batch it lands in: 1 rank with batch 8 and 2 ranks with 4 see identical inputs.
   std::uint64_t noise_seed = 0;
 

@@ -1,23 +1,13 @@
 #include "src/data/to_tensor.hpp"
 
-#include "src/data/random.hpp"
-
-#include <ATen/CPUGeneratorImpl.h>
-#include <ATen/detail/CUDAHooksInterface.h>
+#include "src/data/dequantize.hpp"
 
 #include <cstring>
-#include <mutex>
 #include <stdexcept>
 
 namespace hierad::data {
 
 namespace {
-
-at::Generator make_device_generator(const at::Device& device) {
-  if (device.is_cpu()) return at::detail::createCPUGenerator();
-  if (device.is_cuda()) return at::detail::getCUDAHooks().getNewGenerator(device.has_index() ? device.index() : 0);
-  throw std::invalid_argument("BatchToTensor: unsupported device " + device.str());
-}
 
 template <typename T>
 at::Tensor upload_vector(const std::vector<T>& values, at::ScalarType type, const at::Device& device) {
@@ -28,9 +18,13 @@ at::Tensor upload_vector(const std::vector<T>& values, at::ScalarType type, cons
 
 }  // namespace
 
-BatchToTensor::BatchToTensor(at::Device device) : device_(device), generator_(make_device_generator(device)) {}
+BatchToTensor::BatchToTensor(at::Device device) : device_(device) {
+  if (!device.is_cpu() && !device.is_cuda()) {
+    throw std::invalid_argument("BatchToTensor: unsupported device " + device.str());
+  }
+}
 
-at::Tensor BatchToTensor::upload(const Batch& batch) const {
+at::Tensor BatchToTensor::pixels(const Batch& batch) const {
   const Shape s = batch.shape;
   const bool cuda = device_.is_cuda();
   // Pinned host memory lets the copy run asynchronously; CUDA's caching host allocator keeps the
@@ -42,23 +36,18 @@ at::Tensor BatchToTensor::upload(const Batch& batch) const {
 }
 
 at::Tensor BatchToTensor::images(const Batch& batch, Dequantize mode) {
-  at::Tensor x = upload(batch).to(at::kFloat);
   if (mode == Dequantize::bin_centre) {
     // v/256 - 0.5 + 1/512: every term and the result are exact in float32.
-    return x.div_(256.0).add_(-0.5 + 1.0 / 512.0);
+    return pixels(batch).to(at::kFloat).div_(256.0).add_(-0.5 + 1.0 / 512.0);
   }
-  // One draw per image, keyed by the image's epoch position (Batch::noise_seed), not per batch:
-  // how a global batch is split across ranks must not change anyone's noise.
-  at::Tensor u = at::empty(x.sizes(), x.options());
-  for (std::int64_t i = 0; i < batch.size(); ++i) {
-    {
-      std::lock_guard<std::mutex> lock(generator_.mutex());
-      generator_.set_current_seed(
-          hash_key({batch.noise_seed, static_cast<std::uint64_t>(batch.first_position + i)}));
-    }
-    u[i].uniform_(0.0, 1.0, generator_);
-  }
-  return x.add_(u).div_(256.0).add_(-0.5);
+  // Note [Dequantisation noise]: made on the host in one pass; for CUDA into pinned memory and
+  // copied asynchronously (CUDA's caching host allocator keeps the buffer until the copy is done).
+  const Shape s = batch.shape;
+  const bool cuda = device_.is_cuda();
+  at::Tensor host = at::empty({batch.size(), s.channels, s.height, s.width},
+                              at::TensorOptions().dtype(at::kFloat).pinned_memory(cuda));
+  dequantize_with_noise(batch, host.data_ptr<float>());
+  return cuda ? host.to(device_, /*non_blocking=*/true) : host;
 }
 
 at::Tensor BatchToTensor::labels(const Batch& batch) const {
