@@ -8,7 +8,8 @@
 // with the other ranks through a collective.
 //
 // A communicator is used from one thread at a time (the MPI backend asks only for
-// MPI_THREAD_FUNNELED; see MpiSession).
+// MPI_THREAD_FUNNELED; see MpiSession). Each one owns a watchdog (Note [Collective watchdog] in
+// watchdog.hpp) that ends the process when a collective waits longer than its timeout.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -58,6 +59,19 @@ class Work {
   virtual void synchronize() = 0;
 };
 
+// Sums the lengths of intervals on the caller's compute timeline: for the CPU the host clock, for
+// CUDA a pair of events on the current stream, so that "the step waited for communication" is
+// measured where the waiting happens (with NCCL the host does not wait at all). start()/stop() only
+// mark; take_seconds() returns the total of the intervals marked since its last call and may block
+// until the last one has ended on the device, so call it at logging time.
+class IntervalTimer {
+ public:
+  virtual ~IntervalTimer() = default;
+  virtual void start() = 0;
+  virtual void stop() = 0;
+  virtual double take_seconds() = 0;
+};
+
 // The collectives hierad uses. Tensors are reduced/broadcast in place; they must be contiguous, on
 // the communicator's device, and of a dtype the backend maps (float32, float64, int32, int64,
 // uint8; NCCL adds float16 and bfloat16). Violations throw DistError before anything is sent, so a
@@ -80,6 +94,19 @@ class Communicator {
   // Small host values, gathered in rank order (element r comes from rank r). Blocking.
   virtual std::vector<double> allgather(double value) = 0;
   virtual std::vector<std::int64_t> allgather(std::int64_t value) = 0;
+
+  // A small contiguous CPU tensor reduced in place over MPI, whatever the backend, without touching
+  // the device: host decisions (the stop agreement) must not wait for the GPU's queue. Always
+  // nonblocking; wait() completes it. It obeys the ordering invariant like every collective.
+  virtual std::unique_ptr<Work> allreduce_host(at::Tensor& tensor, ReduceOp op) = 0;
+
+  // A timer of this communicator's kind (see IntervalTimer).
+  virtual std::unique_ptr<IntervalTimer> interval_timer() = 0;
+
+  // The error path: makes collectives in flight fail instead of waiting for peers that may never
+  // come (ncclCommAbort; nothing for MPI, where MPI_Abort ends the job). Never blocks. Afterwards
+  // only destruction is allowed. Destructors call it themselves while an exception unwinds.
+  virtual void abort() noexcept = 0;
 };
 
 const char* to_string(Backend backend);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "src/distributed/communicator.hpp"
+#include "src/distributed/watchdog.hpp"
 
 #include <mpi.h>
 
@@ -18,6 +19,8 @@ struct MpiOptions {
   // slower than MPI_Allreduce for 16-64 MB on 2 ranks (the blocking wrapper: 0.9-1.05x the raw
   // call). Try `true` on a cluster whose network progresses transfers on its own, and measure.
   bool nonblocking = false;
+  // Note [Collective watchdog]: a blocking wait longer than this ends the process; <= 0 = never.
+  double collective_timeout_s = 0.0;
 };
 
 class MpiCommunicator final : public Communicator {
@@ -38,13 +41,19 @@ class MpiCommunicator final : public Communicator {
   void barrier() override;
   std::vector<double> allgather(double value) override;
   std::vector<std::int64_t> allgather(std::int64_t value) override;
+  std::unique_ptr<Work> allreduce_host(at::Tensor& tensor, ReduceOp op) override;
+  std::unique_ptr<IntervalTimer> interval_timer() override;
+  void abort() noexcept override {}
 
  private:
+  std::unique_ptr<Work> reduce(at::Tensor& tensor, ReduceOp op, bool nonblocking);
+
   MPI_Comm comm_ = MPI_COMM_NULL;
   MpiOptions options_;
   int rank_ = 0;
   int size_ = 1;
   int local_rank_ = 0;
+  Watchdog watchdog_;
 };
 
 }  // namespace hierad::distributed

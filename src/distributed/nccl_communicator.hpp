@@ -13,7 +13,9 @@ namespace hierad::distributed::detail {
 
 // Collective over `parent`. Rank 0 creates the ncclUniqueId, MPI_Bcast hands it to every rank,
 // then each calls ncclCommInitRank on `device` (a CUDA device with an index). The returned
-// communicator owns a high-priority stream from LibTorch's pool on which all its collectives run.
-std::unique_ptr<Communicator> make_nccl_communicator(MPI_Comm parent, const at::Device& device);
+// communicator owns a high-priority stream from LibTorch's pool on which all its collectives run,
+// and a watchdog with `collective_timeout_s` (<= 0: none).
+std::unique_ptr<Communicator> make_nccl_communicator(MPI_Comm parent, const at::Device& device,
+                                                     double collective_timeout_s);
 
 }  // namespace hierad::distributed::detail

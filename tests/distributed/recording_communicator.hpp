@@ -30,6 +30,14 @@ class RecordingCommunicator final : public Communicator {
   std::vector<std::int64_t> allgather(std::int64_t value) override {
     return inner_.allgather(value);
   }
+  std::unique_ptr<Work> allreduce_host(at::Tensor& tensor, ReduceOp op) override {
+    ++host_allreduces;
+    return inner_.allreduce_host(tensor, op);
+  }
+  std::unique_ptr<IntervalTimer> interval_timer() override { return inner_.interval_timer(); }
+  void abort() noexcept override { inner_.abort(); }
+
+  int host_allreduces = 0;
 
  private:
   Communicator& inner_;
