@@ -96,7 +96,8 @@ BucketOptions small_buckets() {
 void check_bucketed_equals_full_batch(at::ScalarType dtype, double rel, bool nonblocking = true) {
   MpiCommunicator comm(MPI_COMM_WORLD, MpiOptions{nonblocking});
   Net net = make_net(dtype);
-  GradSync sync(net->parameters(), comm, small_buckets());
+  FlatParameters flat(net->parameters(), small_buckets());
+  GradSync sync(flat, comm);
   ASSERT_GE(sync.buckets().size(), 2u);
   loss_of(net, shard(global_batch(dtype), comm.rank(), comm.size())).backward();
   sync.finish();
@@ -125,7 +126,8 @@ TEST(GradSync, FlatAllreduceEqualsBucketed) {
   std::vector<torch::Tensor> flat;
   {
     Net net = make_net(at::kDouble);
-    GradSync sync(net->parameters(), comm, small_buckets());
+    FlatParameters flat(net->parameters(), small_buckets());
+    GradSync sync(flat, comm);
     loss_of(net, batch).backward();
     sync.finish();
     bucketed = grads_of(net);
@@ -134,7 +136,8 @@ TEST(GradSync, FlatAllreduceEqualsBucketed) {
     Net net = make_net(at::kDouble);
     BucketOptions options = small_buckets();
     options.flat = true;
-    GradSync sync(net->parameters(), comm, options);
+    FlatParameters buffers(net->parameters(), options);
+    GradSync sync(buffers, comm);
     ASSERT_EQ(sync.buckets().size(), 1u);
     loss_of(net, batch).backward();
     sync.finish();
@@ -150,7 +153,8 @@ TEST(GradSync, AccumulationCommunicatesOnlyOnTheLastMicroBatch) {
   MpiCommunicator mpi;
   testing::RecordingCommunicator comm(mpi);
   Net net = make_net(at::kDouble);
-  GradSync sync(net->parameters(), comm, small_buckets());
+  FlatParameters flat(net->parameters(), small_buckets());
+  GradSync sync(flat, comm);
   const auto local = shard(global_batch(at::kDouble), comm.rank(), comm.size());
   const std::int64_t half = local.size(0) / 2;
   ASSERT_GE(half, 1) << "needs at least 2 examples per rank";
@@ -176,7 +180,8 @@ TEST(GradSync, ParametersWithoutGradientStillLaunchTheSameCollectives) {
   // Only rank 0 uses `extra`; its bucket is the first one, so the other ranks can launch nothing
   // during backward and must fill it with zeros in finish().
   Net net = make_net(at::kDouble, /*with_extra=*/true);
-  GradSync sync(net->parameters(), comm, small_buckets());
+  FlatParameters flat(net->parameters(), small_buckets());
+  GradSync sync(flat, comm);
   loss_of(net, shard(batch, comm.rank(), comm.size()), comm.rank() == 0).backward();
   sync.finish();
   if (comm.rank() != 0) {
@@ -210,7 +215,8 @@ TEST(GradSync, DestructorRemovesItsHooks) {
   MpiCommunicator mpi;
   testing::RecordingCommunicator comm(mpi);
   Net net = make_net(at::kDouble);
-  { GradSync sync(net->parameters(), comm, small_buckets()); }
+  FlatParameters flat(net->parameters(), small_buckets());
+  { GradSync sync(flat, comm); }
   const auto local = shard(global_batch(at::kDouble), comm.rank(), comm.size());
   loss_of(net, local).backward();
   EXPECT_TRUE(comm.allreduce_numels.empty());
@@ -244,7 +250,8 @@ TEST(BroadcastTensors, ParametersAndStridedTensorsTakeTheRootsValues) {
 TEST(GradSync, MisuseIsReported) {
   MpiCommunicator comm;
   Net net = make_net(at::kDouble);
-  GradSync sync(net->parameters(), comm, small_buckets());
+  FlatParameters flat(net->parameters(), small_buckets());
+  GradSync sync(flat, comm);
   const auto local = shard(global_batch(at::kDouble), comm.rank(), comm.size());
 
   loss_of(net, local).backward();
@@ -259,7 +266,7 @@ TEST(GradSync, MisuseIsReported) {
   sync.set_sync(true);
 
   auto frozen = torch::zeros({3}, torch::kDouble);  // requires_grad false
-  EXPECT_THROW(GradSync({frozen}, comm), std::invalid_argument);
+  EXPECT_THROW(FlatParameters({frozen}), std::invalid_argument);
 }
 
 }  // namespace
