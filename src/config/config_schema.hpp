@@ -80,6 +80,10 @@ void visit_fields(TrainConfig& c, V& v) {
   v.field("init_from", c.init_from, anything<std::string>(), "checkpoint to fine-tune from");
   v.field("backend", c.backend, any<Backend>(), "automatic, mpi or nccl");
   v.field("bucket_mb", c.bucket_mb, greater_than(0.0), "gradient allreduce bucket size (MB)");
+  v.field("collective_timeout", c.collective_timeout, at_least(0.0),
+          "seconds a collective may wait for the other ranks before the job is aborted; 0 = never");
+  v.field("deterministic", c.deterministic, anything<bool>(),
+          "CUDA: deterministic cuDNN algorithms and no autotuning (bit-identical reruns)");
   v.field("log_every", c.log_every, at_least(1), "steps between progress lines and metrics rows");
   v.field("checkpoint_every", c.checkpoint_every, at_least(1), "steps between checkpoints");
   v.field("keep_checkpoints", c.keep_checkpoints, at_least(1), "checkpoints kept in the run directory");
@@ -93,6 +97,8 @@ void visit_fields(ScoreConfig& c, V& v) {
   v.field("batch_size", c.batch_size, at_least(1), "images per rank per batch");
   v.field("output", c.output, non_empty(), "score file, relative to the run directory");
   v.field("sets", c.sets, anything<std::vector<std::string>>(), "sets to score; empty = all");
+  v.field("cuda_graph", c.cuda_graph, anything<bool>(),
+          "CUDA: full batches replay one captured graph of the forward (the CPU ignores it)");
 }
 
 template <class V>

@@ -86,6 +86,8 @@ struct TrainConfig {
   std::string init_from;              // checkpoint to fine-tune from (the general model)
   Backend backend = Backend::automatic;
   double bucket_mb = 25.0;            // gradient allreduce bucket size
+  double collective_timeout = 600.0;  // s a collective may wait before the job is aborted; 0 = never
+  bool deterministic = true;          // CUDA: deterministic cuDNN algorithms, no autotuning (README)
   int log_every = 10;
   int checkpoint_every = 500;
   int keep_checkpoints = 3;
@@ -99,6 +101,7 @@ struct ScoreConfig {
   int batch_size = 256;
   std::string output = "scores.h5";   // relative to the run directory
   std::vector<std::string> sets;      // names to score; empty: in_dist_test, every ood set, general
+  bool cuda_graph = true;             // CUDA: replay full batches' forward as one captured graph
 };
 
 // [analysis]

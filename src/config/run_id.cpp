@@ -28,7 +28,8 @@ std::string step_config_text(const ExperimentConfig& config, Step step) {
   ExperimentConfig part = config;
   // Settings that change how a run works but not what it computes: where runs live, how data is
   // read (the order and the noise are keyed by image position, not by threads or I/O method), how
-  // often it logs and checkpoints. A run can be resumed with other values of these.
+  // often it logs and checkpoints, how long a collective may wait. A run can be resumed with other
+// values of these.
   part.output_dir = defaults.output_dir;
   part.data.loader_threads = defaults.data.loader_threads;
   part.data.prefetch_batches = defaults.data.prefetch_batches;
@@ -40,6 +41,7 @@ std::string step_config_text(const ExperimentConfig& config, Step step) {
   part.train.checkpoint_every = defaults.train.checkpoint_every;
   part.train.keep_checkpoints = defaults.train.keep_checkpoints;
   part.train.validate_every = defaults.train.validate_every;
+  part.train.collective_timeout = defaults.train.collective_timeout;
   switch (step) {
     case Step::train:
       part.data.ood.clear();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "src/distributed/communicator.hpp"
+#include "src/distributed/device_selection.hpp"
 #include "src/distributed/mpi_communicator.hpp"
 
 #include <mpi.h>
@@ -24,7 +25,8 @@ Backend resolve_backend(Backend requested, const at::Device& device);
 
 // Creates the communicator for resolve_backend(requested, device) over a duplicate of `parent`.
 // Collective over `parent`: every rank must call it, with the same backend. MPI must be
-// initialised (MpiSession). `mpi` applies to the MPI backend only.
+// initialised (MpiSession). `mpi` applies to the MPI backend, except collective_timeout_s, which
+// both backends' watchdogs use.
 std::unique_ptr<Communicator> make_communicator(Backend requested, const at::Device& device,
                                                 MPI_Comm parent = MPI_COMM_WORLD,
                                                 MpiOptions mpi = {});
@@ -33,9 +35,9 @@ std::unique_ptr<Communicator> make_communicator(Backend requested, const at::Dev
 // the device before any communicator exists. Collective over `parent`.
 int node_local_rank(MPI_Comm parent = MPI_COMM_WORLD);
 
-// The device for a rank with this node-local rank: cuda:local_rank when LibTorch sees CUDA devices,
-// the CPU otherwise. Throws DistError when the node has fewer GPUs than ranks (NCCL refuses two
-// ranks on one GPU, and sharing one would halve both).
-at::Device device_for_local_rank(int local_rank);
+// model.device for this rank (device_selection.hpp) from the real CUDA runtime and the rank's
+// place on its node, with check_distinct_gpus over the node. Collective over `parent`; every rank
+// throws (the same kind of) DistError rather than some ranks waiting for others that failed.
+DeviceChoice select_device(const std::string& setting, MPI_Comm parent = MPI_COMM_WORLD);
 
 }  // namespace hierad::distributed

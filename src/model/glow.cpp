@@ -11,13 +11,15 @@
 namespace hierad::model {
 namespace {
 
-// Precision::fp32/bf16 keep cuDNN convolutions in IEEE float32 (PyTorch's default would allow
-// TF32); tf32 allows TF32. Process-wide (the backward pass reads the flag again), set whenever a
-// CUDA forward runs; never touched on the CPU. The legacy setter is used on purpose: it sets the conv
-// and RNN flags together, while setting only the conv flag through setFloat32Precision makes
-// torch's operator-less allowTF32CuDNN() throw ("a mix of the legacy and new APIs").
-void configure_cuda_convolutions(Precision precision) {
+// Precision::fp32/bf16 keep cuDNN convolutions and cuBLAS matrix products in IEEE float32
+// (PyTorch's default allows TF32 for cuDNN); tf32 allows TF32 for both. Process-wide (the backward
+// pass reads the flags again), set whenever a CUDA forward, reverse or data init runs; never
+// touched on the CPU. The legacy setters are used on purpose: they set the conv and RNN flags
+// together, while setting only the conv flag through setFloat32Precision makes torch's
+// operator-less allowTF32CuDNN() throw ("a mix of the legacy and new APIs").
+void configure_cuda_math(Precision precision) {
   at::globalContext().setAllowTF32CuDNN(precision == Precision::tf32);
+  at::globalContext().setAllowTF32CuBLAS(precision == Precision::tf32);
 }
 
 at::Tensor columns(const std::vector<at::Tensor>& per_scale) { return at::stack(per_scale, 1); }
@@ -81,7 +83,7 @@ void GlowImpl::check_input(const at::Tensor& x) const {
 
 LikelihoodRecord GlowImpl::forward(const at::Tensor& x) {
   check_input(x);
-  if (x.is_cuda()) configure_cuda_convolutions(options_.precision);
+  if (x.is_cuda()) configure_cuda_math(options_.precision);
   std::vector<at::Tensor> f, a, g;
   LikelihoodRecord record;
   at::Tensor h = x;
@@ -113,7 +115,7 @@ at::Tensor GlowImpl::reverse(const std::vector<at::Tensor>& latents) {
     throw std::invalid_argument("Glow::reverse: expected " + std::to_string(scales.size()) +
                                 " latents (one per scale), got " + std::to_string(latents.size()));
   }
-  if (!latents.empty() && latents.front().is_cuda()) configure_cuda_convolutions(options_.precision);
+  if (!latents.empty() && latents.front().is_cuda()) configure_cuda_math(options_.precision);
   at::Tensor h;
   for (std::size_t k = scales.size(); k-- > 0;) h = scales[k]->reverse(latents[k], h);
   return h;
@@ -144,6 +146,7 @@ int GlowImpl::initialize(const at::Tensor& batch, const AllReduceSum& reduce) {
     return count;
   };
   const int before = uninitialised();
+  if (batch.is_cuda()) configure_cuda_math(options_.precision);  // the init statistics are fp32 too
   at::NoGradGuard no_grad;
   at::Tensor h = batch;
   for (auto& scale : scales) h = scale->initialize(h, reduce).next;

@@ -3,47 +3,69 @@
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
 
-#include <cmath>
 #include <stdexcept>
+#include <utility>
 
 namespace hierad::train {
 
-Adamax::Adamax(std::vector<std::pair<std::string, at::Tensor>> params, AdamaxOptions options)
-    : options_(options) {
-  slots_.reserve(params.size());
-  for (auto& [name, param] : params) {
-    slots_.push_back({name, param, at::zeros_like(param), at::zeros_like(param)});
+Adamax::Adamax(distributed::FlatParameters& flat, std::vector<std::string> names, AdamaxOptions options)
+    : flat_(flat), names_(std::move(names)), options_(options) {
+  if (names_.size() != flat_.params().size()) {
+    throw std::invalid_argument("Adamax: " + std::to_string(names_.size()) + " names for " +
+                                std::to_string(flat_.params().size()) + " parameters");
   }
+  for (const auto& group : flat_.groups()) {
+    moments_.push_back({at::zeros_like(group.data), at::zeros_like(group.data)});
+  }
+  const at::Device device = flat_.groups().empty() ? at::Device(at::kCPU) : flat_.groups().front().data.device();
+  steps_ = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(device));
 }
 
-void Adamax::step(double lr) {
+void Adamax::step(double lr, const at::Tensor& skip) {
   at::NoGradGuard no_grad;
-  ++steps_;
-  const double bias_correction = 1.0 - std::pow(options_.beta1, static_cast<double>(steps_));
-  for (Slot& slot : slots_) {
-    const at::Tensor& grad_in = slot.param.grad();
-    if (!grad_in.defined()) continue;
-    at::Tensor grad = options_.weight_decay != 0.0 ? grad_in.add(slot.param, options_.weight_decay) : grad_in;
-    slot.exp_avg.mul_(options_.beta1).add_(grad, 1.0 - options_.beta1);
-    at::maximum_out(slot.exp_inf, slot.exp_inf.mul_(options_.beta2), grad.abs().add_(options_.eps));
-    slot.param.addcdiv_(slot.exp_avg, slot.exp_inf, -lr / bias_correction);
+  const AdamaxOptions& o = options_;
+  if (skip.defined()) {
+    steps_.add_(skip.logical_not());
+  } else {
+    steps_.add_(1.0);
   }
+  // -lr / (1 - beta1^t) on the device: t is only known there.
+  const at::Tensor step_size = (1.0 - at::pow(o.beta1, steps_)).reciprocal_().mul_(-lr);
+  for (std::size_t g = 0; g < moments_.size(); ++g) {
+    const auto& group = flat_.groups()[g];
+    Moments& state = moments_[g];
+    at::Tensor grad = group.grad;
+    if (o.weight_decay != 0.0) grad.add_(group.data, o.weight_decay);           // g
+    at::Tensor exp_avg = at::add(state.exp_avg.mul(o.beta1), grad, 1.0 - o.beta1);  // m
+    at::Tensor exp_inf = state.exp_inf.mul(o.beta2);
+    at::maximum_out(exp_inf, exp_inf, grad.abs_().add_(o.eps));                  // u
+    at::Tensor update = at::div_out(grad, exp_avg, exp_inf).mul_(step_size).add_(group.data);
+    at::Tensor data = group.data;
+    if (skip.defined()) {
+      at::where_out(data, skip, data, update);
+      at::where_out(state.exp_avg, skip, state.exp_avg, exp_avg);
+      at::where_out(state.exp_inf, skip, state.exp_inf, exp_inf);
+    } else {
+      data.copy_(update);
+      state.exp_avg = std::move(exp_avg);
+      state.exp_inf = std::move(exp_inf);
+    }
+  }
+  flat_.bump_versions();
 }
 
-void Adamax::zero_grad() {
-  for (Slot& slot : slots_) {
-    at::Tensor grad = slot.param.mutable_grad();
-    if (grad.defined()) grad.zero_();
-  }
-}
+void Adamax::zero_grad() { flat_.zero_grad(); }
+
+std::int64_t Adamax::steps_taken() const { return steps_.item<std::int64_t>(); }
 
 std::map<std::string, at::Tensor> Adamax::state() const {
   std::map<std::string, at::Tensor> out;
-  for (const Slot& slot : slots_) {
-    out[slot.name + ".exp_avg"] = slot.exp_avg;
-    out[slot.name + ".exp_inf"] = slot.exp_inf;
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    const Moments& m = moments_[flat_.group_of(i)];
+    out[names_[i] + ".exp_avg"] = flat_.view_of(m.exp_avg, i);
+    out[names_[i] + ".exp_inf"] = flat_.view_of(m.exp_inf, i);
   }
-  out["step"] = at::scalar_tensor(steps_, at::kLong);
+  out["step"] = at::scalar_tensor(steps_taken(), at::kLong);
   return out;
 }
 
@@ -57,11 +79,14 @@ void Adamax::load_state(const std::map<std::string, at::Tensor>& state) {
     return it->second;
   };
   at::NoGradGuard no_grad;
-  for (Slot& slot : slots_) {
-    slot.exp_avg.copy_(fetch(slot.name + ".exp_avg", slot.exp_avg));
-    slot.exp_inf.copy_(fetch(slot.name + ".exp_inf", slot.exp_inf));
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    const Moments& m = moments_[flat_.group_of(i)];
+    at::Tensor exp_avg = flat_.view_of(m.exp_avg, i);
+    at::Tensor exp_inf = flat_.view_of(m.exp_inf, i);
+    exp_avg.copy_(fetch(names_[i] + ".exp_avg", exp_avg));
+    exp_inf.copy_(fetch(names_[i] + ".exp_inf", exp_inf));
   }
-  steps_ = fetch("step", at::Tensor()).item<std::int64_t>();
+  steps_.fill_(fetch("step", at::Tensor()).item<std::int64_t>());
 }
 
 }  // namespace hierad::train

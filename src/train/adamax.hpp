@@ -5,15 +5,22 @@
 //   g   = grad + weight_decay * p
 //   m   = beta1 * m + (1 - beta1) * g
 //   u   = max(beta2 * u, |g| + eps)
+//   t   = t + 1
 //   p  -= lr / (1 - beta1^t) * m / u
+//
+// It works on FlatParameters' buffers (Note [Flat parameters]): a step is about a dozen kernels per
+// dtype, whatever the number of parameter tensors. The step count t lives on the device, so that a
+// skipped step (Note [Skipped steps] in trainer.hpp) can be decided there without the host ever
+// waiting for the GPU: step(lr, skip) leaves p, m, u and t untouched where `skip` is true.
 #pragma once
+
+#include "src/distributed/flat_parameters.hpp"
 
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
 #include <map>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace hierad::train {
@@ -28,32 +35,38 @@ struct AdamaxOptions {
 
 class Adamax {
  public:
-  // `params`: (name, parameter) pairs; the names key the state in checkpoints.
-  Adamax(std::vector<std::pair<std::string, at::Tensor>> params, AdamaxOptions options);
+  // `names[i]` names flat.params()[i]; the names key the state in checkpoints. `flat` must outlive
+  // the optimizer. Throws std::invalid_argument when the counts differ.
+  Adamax(distributed::FlatParameters& flat, std::vector<std::string> names, AdamaxOptions options);
 
-  // One update with the gradients currently in the parameters, at learning rate `lr` (the schedule
-  // is the caller's). Parameters without a gradient are left alone, and so is their state.
-  void step(double lr);
+  // One update with the gradients currently in the buffers, at learning rate `lr` (the schedule is
+  // the caller's). `skip`: a 0-dim bool tensor on the parameters' device; where it is true the step
+  // changes nothing (parameters, moments, step count). Undefined: never skip. The gradients are
+  // used as scratch space (zero them afterwards, as every step does). No host synchronisation.
+  void step(double lr, const at::Tensor& skip = {});
+  // Zeroes every gradient (one fill per buffer).
   void zero_grad();
 
-  std::int64_t steps_taken() const { return steps_; }
+  // Steps taken (skipped ones not counted). Reads the device: not for inside a step.
+  std::int64_t steps_taken() const;
   const AdamaxOptions& options() const { return options_; }
 
-  // State as named tensors: "<param>.exp_avg", "<param>.exp_inf" and "step" (int64 scalar).
+  // State as named tensors: "<param>.exp_avg", "<param>.exp_inf" (views of the moment buffers) and
+  // "step" (int64 scalar, on the host).
   std::map<std::string, at::Tensor> state() const;
   // Restores what state() returned; throws std::invalid_argument naming a missing or misshapen entry.
   void load_state(const std::map<std::string, at::Tensor>& state);
 
  private:
-  struct Slot {
-    std::string name;
-    at::Tensor param;
-    at::Tensor exp_avg;
+  struct Moments {
+    at::Tensor exp_avg;  // same layout as the group's buffers
     at::Tensor exp_inf;
   };
-  std::vector<Slot> slots_;
+  distributed::FlatParameters& flat_;
+  std::vector<std::string> names_;
+  std::vector<Moments> moments_;  // per group of flat_
   AdamaxOptions options_;
-  std::int64_t steps_ = 0;
+  at::Tensor steps_;              // 0-dim float64 on the device: t
 };
 
 }  // namespace hierad::train

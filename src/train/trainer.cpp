@@ -4,12 +4,15 @@
 #include "src/data/make_source.hpp"
 #include "src/data/to_tensor.hpp"
 #include "src/distributed/broadcast.hpp"
+#include "src/distributed/flat_parameters.hpp"
 #include "src/distributed/grad_sync.hpp"
 #include "src/model_io/checkpoint_lookup.hpp"
 #include "src/model_io/glow_factory.hpp"
 #include "src/model_io/model_state.hpp"
+#include "src/train/gradient_check.hpp"
 #include "src/train/losses.hpp"
 #include "src/train/progress.hpp"
+#include "src/train/stop_agreement.hpp"
 #include "src/train/stop_signal.hpp"
 #include "src/train/training_state.hpp"
 #include "src/util/log.hpp"
@@ -71,10 +74,10 @@ class TrainingRun {
   std::optional<storage::Checkpoint> find_resume_checkpoint();
   void initialise_actnorm(const data::Source& source);
   void broadcast_state();
-  at::Tensor step_loss(const data::Batch& batch, double& bpd_sum);
-  double clip_and_norm();
+  at::Tensor step_loss(const data::Batch& batch);
+  void train_step(std::int64_t global_batch);
   double learning_rate(std::int64_t step) const;
-  bool stop_agreed();
+  std::int64_t read_skipped_steps();
   void log_window(double seconds);
   void validate();
   void checkpoint();
@@ -88,6 +91,7 @@ class TrainingRun {
   storage::Metadata run_metadata_;
 
   model::Glow model_{nullptr};
+  std::unique_ptr<distributed::FlatParameters> flat_;  // Note [Flat parameters]
   std::unique_ptr<Adamax> optimizer_;
   std::unique_ptr<distributed::GradSync> sync_;
   std::unique_ptr<data::Source> source_;
@@ -100,11 +104,13 @@ class TrainingRun {
   Counters counters_;
   std::optional<storage::MetricsLog> metrics_;
   std::optional<storage::MetricsLog> validation_log_;
-  // Running sums of the current logging window (this rank).
-  double window_loss_ = 0, window_bpd_ = 0, window_images_ = 0, last_grad_norm_ = 0;
-  // Seconds this rank waited in GradSync::finish() in the window: the communication that backward
-  // did not hide (buckets launched during backward overlap it and cost nothing here).
-  double window_comm_s_ = 0;
+  // Running sums of the current logging window (this rank), on the device so that no step waits
+  // for the GPU (read once per window): [loss * images, bpd sum]; the last step's gradient norm;
+  // skipped steps since the start of the run (counters_.skipped_steps is brought up to date from
+  // it at logging and checkpoint time).
+  at::Tensor window_sums_, last_grad_norm_, skipped_;
+  double window_images_ = 0;
+  std::int64_t skipped_at_window_start_ = 0;
   double last_bpd_ = 0;
   std::filesystem::path last_checkpoint_;
 };
@@ -124,12 +130,24 @@ void TrainingRun::build_model() {
   at::manual_seed(cfg_.train.seed);  // identical initial weights on every rank
   model_ = model::Glow(model_io::glow_options(cfg_.model));
   model_->to(device_);
-  std::vector<std::pair<std::string, at::Tensor>> params;
-  for (auto& item : model_->named_parameters()) params.emplace_back(item.key(), item.value());
+  // After the move to the device, before anything else holds on to the parameters.
+  std::vector<at::Tensor> params;
+  std::vector<std::string> names;
+  for (auto& item : model_->named_parameters()) {
+    names.push_back(item.key());
+    params.push_back(item.value());
+  }
+  distributed::BucketOptions buckets;
+  buckets.bucket_mb = cfg_.train.bucket_mb;
+  flat_ = std::make_unique<distributed::FlatParameters>(std::move(params), buckets);
   AdamaxOptions options;
   options.lr = cfg_.train.lr;
   options.weight_decay = cfg_.train.weight_decay;
-  optimizer_ = std::make_unique<Adamax>(std::move(params), options);
+  optimizer_ = std::make_unique<Adamax>(*flat_, std::move(names), options);
+  const auto on_device = at::TensorOptions().device(device_);
+  window_sums_ = at::zeros({2}, on_device.dtype(at::kDouble));
+  last_grad_norm_ = at::zeros({}, on_device.dtype(at::kFloat));
+  skipped_ = at::zeros({}, on_device.dtype(at::kLong));
 }
 
 void TrainingRun::initialise_actnorm(const data::Source& source) {
@@ -175,11 +193,14 @@ std::optional<storage::Checkpoint> TrainingRun::find_resume_checkpoint() {
 }
 
 // The objective of method.md §5 for one micro-batch: mean NLL in nats, plus the outlier term.
-at::Tensor TrainingRun::step_loss(const data::Batch& batch, double& bpd_sum) {
+at::Tensor TrainingRun::step_loss(const data::Batch& batch) {
   const at::Tensor x = to_tensor_.images(batch, data::Dequantize::uniform_noise);
   const model::LikelihoodRecord record = model_->forward(x);
   at::Tensor loss = nll_nats(record.log_p, model_->options().dims()).mean();
-  bpd_sum += record.bpd.sum().item<double>();
+  {
+    at::NoGradGuard no_grad;
+    window_sums_[1].add_(record.bpd.detach().sum());
+  }
   if (outlier_loader_) {
     auto outliers = outlier_loader_->next();
     const at::Tensor xo = to_tensor_.images(*outliers, data::Dequantize::uniform_noise);
@@ -194,46 +215,73 @@ at::Tensor TrainingRun::step_loss(const data::Batch& batch, double& bpd_sum) {
   return loss;
 }
 
-// The global gradient norm (identical on every rank after the allreduce); clips when asked.
-double TrainingRun::clip_and_norm() {
-  at::NoGradGuard no_grad;
-  std::vector<at::Tensor> squares;
-  for (auto& p : model_->parameters()) {
-    if (p.grad().defined()) squares.push_back(p.grad().to(at::kDouble).square().sum());
-  }
-  const double norm = squares.empty() ? 0.0 : std::sqrt(at::stack(squares).sum().item<double>());
-  const double clip = cfg_.train.grad_clip;
-  if (clip > 0 && std::isfinite(norm) && norm > clip) {
-    for (auto& p : model_->parameters()) {
-      if (p.grad().defined()) p.mutable_grad().mul_(clip / norm);
-    }
-  }
-  return norm;
-}
-
 double TrainingRun::learning_rate(std::int64_t step) const {
   const int warmup = cfg_.train.warmup_steps;
   if (warmup <= 0 || step >= warmup) return cfg_.train.lr;
   return cfg_.train.lr * static_cast<double>(step + 1) / warmup;
 }
 
-bool TrainingRun::stop_agreed() {
-  at::Tensor flag = at::full({1}, stop_requested() != 0 ? 1.0f : 0.0f, at::TensorOptions().device(device_));
-  comm_.allreduce(flag, distributed::ReduceOp::kMax)->synchronize();
-  return flag.item<float>() > 0;
+// One optimiser step: the micro-batches' forward and backward, gradient averaging, the skip
+// decision and Adamax, with no host synchronisation (Note [Skipped steps]).
+void TrainingRun::train_step(std::int64_t global_batch) {
+  RECORD_USER_SCOPE("hierad::train_step");  // phases for profilers and tests/bench/bench_step_ops
+  for (int micro = 0; micro < cfg_.train.accumulation; ++micro) {
+    RECORD_USER_SCOPE("hierad::forward_backward");
+    const bool last = micro + 1 == cfg_.train.accumulation;
+    std::optional<distributed::NoSyncGuard> no_sync;
+    if (!last) no_sync.emplace(*sync_);
+    const auto batch = loader_->next();
+    const at::Tensor loss = step_loss(*batch);
+    (loss / cfg_.train.accumulation).backward();
+    at::NoGradGuard no_grad;
+    window_sums_[0].add_(loss.detach(), static_cast<double>(batch->size()));
+    window_images_ += static_cast<double>(batch->size());
+  }
+  {
+    RECORD_USER_SCOPE("hierad::grad_sync");
+    sync_->finish();
+  }
+  {
+    RECORD_USER_SCOPE("hierad::optimizer");
+    const GradientCheck check = check_and_clip(*flat_, cfg_.train.grad_clip);
+    optimizer_->step(learning_rate(counters_.step), check.non_finite);
+    optimizer_->zero_grad();
+    at::NoGradGuard no_grad;
+    skipped_.add_(check.non_finite);
+    last_grad_norm_ = check.norm;
+  }
+  ++counters_.step;
+  counters_.images_seen += global_batch;
 }
 
+std::int64_t TrainingRun::read_skipped_steps() {
+  counters_.skipped_steps = skipped_.item<std::int64_t>();
+  return counters_.skipped_steps;
+}
+
+// The one synchronisation of a logging window: the device sums of every rank, reduced, read once.
 void TrainingRun::log_window(double seconds) {
-  at::Tensor sums =
-      at::tensor({window_loss_, window_bpd_, window_images_, window_comm_s_}, at::kDouble).to(device_);
+  // Seconds this rank's compute waited in GradSync::finish() in the window: the communication
+  // that backward did not hide (buckets launched during backward overlap it and cost nothing here).
+  const double comm_s = sync_->exposed_timer().take_seconds();
+  at::Tensor sums = at::cat({window_sums_,
+                             at::tensor({window_images_, comm_s}, at::kDouble).to(device_)});
   comm_.allreduce(sums, distributed::ReduceOp::kSum)->synchronize();
   sums = sums.cpu();
-  const double images = sums[2].item<double>();
-  const double loss = sums[0].item<double>() / images;
-  last_bpd_ = sums[1].item<double>() / images;
+  const double* v = sums.data_ptr<double>();
+  const double images = v[2];
+  const double loss = v[0] / images;
+  last_bpd_ = v[1] / images;
   const double rate = images / seconds;
-  const double comm_fraction = sums[3].item<double>() / comm_.size() / seconds;  // mean over ranks
-  window_loss_ = window_bpd_ = window_images_ = window_comm_s_ = 0;
+  const double comm_fraction = v[3] / comm_.size() / seconds;  // mean over ranks
+  window_sums_.zero_();
+  window_images_ = 0;
+  const std::int64_t skipped_in_window = read_skipped_steps() - skipped_at_window_start_;
+  skipped_at_window_start_ = counters_.skipped_steps;
+  if (skipped_in_window > 0) {
+    HIERAD_LOG(warn) << skipped_in_window << " of the last " << cfg_.train.log_every
+                     << " steps skipped: non-finite gradients (Note [Skipped steps])";
+  }
   const auto& position = loader_->position();
   const double seconds_per_step = seconds / cfg_.train.log_every;
   HIERAD_LOG(info) << progress_line(counters_.step, cfg_.train.steps, position.epoch, rate, last_bpd_,
@@ -241,7 +289,7 @@ void TrainingRun::log_window(double seconds) {
                    << " | comm " << static_cast<int>(100 * comm_fraction + 0.5) << "%";
   if (metrics_) {
     metrics_->append({static_cast<double>(counters_.step), static_cast<double>(position.epoch), loss,
-                      last_bpd_, learning_rate(counters_.step - 1), last_grad_norm_,
+                      last_bpd_, learning_rate(counters_.step - 1), last_grad_norm_.item<double>(),
                       static_cast<double>(counters_.skipped_steps), rate, comm_fraction});
     write_progress_file(run_dir_ / "progress.toml", counters_.step, cfg_.train.steps, last_bpd_, rate,
                         seconds_per_step, counters_.skipped_steps);
@@ -253,16 +301,17 @@ void TrainingRun::validate() {
   const auto source = data::make_source(*cfg_.data.in_dist_test);
   data::Loader loader(*source, data::evaluation_loader_options(cfg_.data, cfg_.train.batch_size),
                       comm_.rank(), comm_.size());
-  double bpd_sum = 0, count = 0;
+  at::Tensor bpd_sum = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(device_));
+  double count = 0;
   {
-    c10::InferenceMode inference;
+    at::NoGradGuard no_grad;  // not InferenceMode: bpd_sum is updated in place across the loop
     while (auto batch = loader.next()) {
       const at::Tensor x = to_tensor_.images(*batch, data::Dequantize::bin_centre);
-      bpd_sum += model_->forward(x).bpd.sum().item<double>();
+      bpd_sum.add_(model_->forward(x).bpd.sum());
       count += static_cast<double>(batch->size());
     }
   }
-  at::Tensor sums = at::tensor({bpd_sum, count}, at::kDouble).to(device_);
+  at::Tensor sums = at::stack({bpd_sum, at::scalar_tensor(count, bpd_sum.options())});
   comm_.allreduce(sums, distributed::ReduceOp::kSum)->synchronize();
   sums = sums.cpu();
   const double bpd = sums[0].item<double>() / sums[1].item<double>();
@@ -272,6 +321,7 @@ void TrainingRun::validate() {
 }
 
 void TrainingRun::checkpoint() {
+  read_skipped_steps();
   SavedPositions positions{loader_->position(), std::nullopt};
   if (outlier_loader_) positions.outlier = outlier_loader_->position();
   last_checkpoint_ =
@@ -289,6 +339,8 @@ TrainOutcome TrainingRun::run(bool must_resume) {
   std::optional<SavedPositions> resume_positions;
   if (auto resume = find_resume_checkpoint()) {
     resume_positions = load_training_state(*resume, *model_, *optimizer_, counters_, comm_.rank(), comm_.size());
+    skipped_.fill_(counters_.skipped_steps);
+    skipped_at_window_start_ = counters_.skipped_steps;
     HIERAD_LOG(info) << "resuming from " << resume->path.string() << " at step " << counters_.step;
   } else if (must_resume) {
     throw std::runtime_error(checkpoints_.dir().string() + ": --resume given, but there is no valid checkpoint");
@@ -329,10 +381,7 @@ TrainOutcome TrainingRun::run(bool must_resume) {
                                                            comm_.size());
   }
 
-  std::vector<at::Tensor> params = model_->parameters();
-  distributed::BucketOptions buckets;
-  buckets.bucket_mb = cfg_.train.bucket_mb;
-  sync_ = std::make_unique<distributed::GradSync>(params, comm_, buckets);
+  sync_ = std::make_unique<distributed::GradSync>(*flat_, comm_);
 
   if (comm_.rank() == 0) {
     metrics_.emplace(run_dir_ / "metrics.h5", "train",
@@ -353,47 +402,15 @@ TrainOutcome TrainingRun::run(bool must_resume) {
                    << " parameters on " << device_.str();
 
   model_->train();
+  StopAgreement stop(comm_);
   auto window_start = Clock::now();
   while (counters_.step < cfg_.train.steps) {
-    if (stop_agreed()) {
+    if (stop.stop_after_previous_step(stop_requested() != 0)) {  // Note [Stopping]
       checkpoint();
       HIERAD_LOG(warn) << "stopped by signal " << stop_requested() << " after step " << counters_.step;
       return {true, counters_.step, counters_.skipped_steps, last_bpd_, last_checkpoint_};
     }
-    {
-    RECORD_USER_SCOPE("hierad::train_step");  // phases for profilers and tests/bench/bench_step_ops
-    for (int micro = 0; micro < cfg_.train.accumulation; ++micro) {
-      RECORD_USER_SCOPE("hierad::forward_backward");
-      const bool last = micro + 1 == cfg_.train.accumulation;
-      std::optional<distributed::NoSyncGuard> no_sync;
-      if (!last) no_sync.emplace(*sync_);
-      const auto batch = loader_->next();
-      const at::Tensor loss = step_loss(*batch, window_bpd_);
-      (loss / cfg_.train.accumulation).backward();
-      window_loss_ += loss.item<double>() * static_cast<double>(batch->size());
-      window_images_ += static_cast<double>(batch->size());
-    }
-    {
-      RECORD_USER_SCOPE("hierad::grad_sync");
-      const auto finish_start = Clock::now();
-      sync_->finish();
-      window_comm_s_ += std::chrono::duration<double>(Clock::now() - finish_start).count();
-    }
-    {
-      RECORD_USER_SCOPE("hierad::optimizer");
-      last_grad_norm_ = clip_and_norm();
-      if (std::isfinite(last_grad_norm_)) {  // Note [Skipped steps]
-        optimizer_->step(learning_rate(counters_.step));
-      } else {
-        ++counters_.skipped_steps;
-        HIERAD_LOG(warn) << "step " << counters_.step + 1 << " skipped: non-finite gradients";
-      }
-      optimizer_->zero_grad();
-    }
-    ++counters_.step;
-    counters_.images_seen += global_batch;
-    }
-
+    train_step(global_batch);
     if (counters_.step % cfg_.train.log_every == 0 || counters_.step == cfg_.train.steps) {
       const double seconds = std::chrono::duration<double>(Clock::now() - window_start).count();
       log_window(seconds);
@@ -404,6 +421,8 @@ TrainOutcome TrainingRun::run(bool must_resume) {
       checkpoint();
     }
   }
+  stop.drain();
+  read_skipped_steps();
   return {false, counters_.step, counters_.skipped_steps, last_bpd_, last_checkpoint_};
 }
 

@@ -15,11 +15,18 @@
 // Note [Skipped steps]
 // A step whose averaged gradients are not all finite is skipped and counted. The decision needs no
 // extra collective: it is taken on the gradients *after* the allreduce, which are identical on every
-// rank, so every rank decides alike (a NaN on one rank reaches all of them through the sum).
+// rank, so every rank decides alike (a NaN on one rank reaches all of them through the sum). It is
+// taken on the device, as AMP's gradient scaler does: the gradient norm's non-finite flag masks
+// Adamax's update (parameters, moments and step count stay bit-identical) and is added to a device
+// counter that the host reads only at logging and checkpoint time. No step waits for the GPU.
 //
-// Note [Stopping]
-// SIGTERM/SIGUSR1 (stop_signal.hpp) are agreed on once per step with a max-allreduce of a flag, so
-// every rank stops after the same step; then a checkpoint is written and train() returns `preempted`.
+// Note [Stopping] is in stop_agreement.hpp: a signal stops training one step (at most two) after it
+// arrives, on every rank after the same step; then a checkpoint is written and train() returns
+// `preempted`.
+//
+// The step loop holds no host synchronisation: losses and bits/dim are summed on the device, read
+// once per logging window (log_window), and a watchdog (Note [Collective watchdog]) ends the
+// process when a collective waits longer than train.collective_timeout.
 #pragma once
 
 #include "src/config/experiment_config.hpp"

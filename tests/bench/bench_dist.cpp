@@ -6,9 +6,13 @@
 //    and blocking) next to a raw MPI_Allreduce of the same buffer, the baseline, and prints the
 //    ratios. Results are checked outside the timed loop on crafted inputs; the wrong-element count
 //    is summed over ranks.
-// 2. GradSync (CPU): one training step (forward, backward, finish) of a conv stack, without
-//    communication and with each synchronisation mode; the share of the step spent communicating
-//    is 1 - local / mode. The modes' gradients are compared with each other.
+// 2. GradSync: one training step (forward, backward, finish) of a conv stack, without
+//    communication and with each synchronisation mode (MPI: flat, bucketed MPI_I*, bucketed
+//    blocking; NCCL: flat, bucketed); the share of the step spent communicating is 1 - local / mode,
+//    next to the exposed communication GradSync itself measured (host clock for MPI, CUDA events
+//    on the compute stream for NCCL). The modes' gradients are compared with each other.
+// Every timed loop ends with a device synchronisation before the clock is read (on a GPU the
+// host only enqueues: its clock alone would time the launches, not the work).
 // Any wrong element makes the exit status non-zero.
 //
 //   mpirun -np 2 bench_dist [-b MIN] [-e MAX] [-f FACTOR] [-w WARMUP] [-n ITERS]
@@ -18,8 +22,11 @@
 #include "src/distributed/grad_sync.hpp"
 #include "src/distributed/mpi_session.hpp"
 
+#include "src/distributed/flat_parameters.hpp"
+
 #include <ATen/ATen.h>
 #include <mpi.h>
+#include <torch/cuda.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/types.h>
@@ -103,12 +110,16 @@ double rank_max(Communicator& comm, double value) {
   return best;
 }
 
-// Seconds per call of `once` (warm-up, barrier, then `iters` calls back to back), rank-averaged.
-double time_loop(Communicator& comm, const BenchOptions& o, const std::function<void()>& once) {
+// Seconds per call of `once` (warm-up, barrier, then `iters` calls back to back, then `drain`,
+// which blocks until the device has finished them), rank-averaged.
+double time_loop(Communicator& comm, const BenchOptions& o, const std::function<void()>& once,
+                 const std::function<void()>& drain = [] {}) {
   for (int i = 0; i < o.warmup; ++i) once();
+  drain();
   comm.barrier();
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < o.iters; ++i) once();
+  drain();
   return rank_average(comm, seconds_since(start) / o.iters);
 }
 
@@ -145,8 +156,17 @@ std::int64_t allreduce_table(const BenchOptions& o, Communicator& comm, Communic
     const std::int64_t count = bytes / 4;
     // Zeros while timing: sums of zeros stay zeros, so no value drifts towards overflow.
     at::Tensor buffer = at::zeros({count}, at::TensorOptions().dtype(at::kFloat).device(device));
-    const double t = time_loop(comm, o, [&] { comm.allreduce(buffer, ReduceOp::kSum)->wait(); });
-    if (device.is_cuda()) comm.barrier();  // the NCCL stream has drained
+    // Collectives of one communicator run in order on its stream: the last one done, all done.
+    std::unique_ptr<hierad::distributed::Work> last;
+    const double t = time_loop(
+        comm, o,
+        [&] {
+          last = comm.allreduce(buffer, ReduceOp::kSum);
+          last->wait();
+        },
+        [&] {
+          if (last) last->synchronize();
+        });
     std::int64_t wrong = 0;
     for (std::int64_t w : comm.allgather(check(comm, count, device))) wrong += w;
     double t_blocking = 0;
@@ -201,51 +221,64 @@ struct Mode {
   bool flat;
 };
 
-std::int64_t gradsync_table(const BenchOptions& o, Communicator& nonblocking,
-                            Communicator& blocking) {
+// `blocking` is null for NCCL (one flavour only).
+std::int64_t gradsync_table(const BenchOptions& o, Communicator& nonblocking, Communicator* blocking,
+                            const at::Device& device) {
   const bool root = nonblocking.rank() == 0;
   torch::manual_seed(0);
   Stack model(o.channels);
+  model->to(device);
   double megabytes = 0;
   for (const auto& p : model->parameters()) megabytes += static_cast<double>(p.numel()) * 4 / 1e6;
-  const auto input = torch::randn({4, o.channels, 8, 8}).add(nonblocking.rank());
-  const Mode modes[] = {{"local, no communication", nullptr, false},
-                        {"flat, blocking MPI", &blocking, true},
-                        {"bucketed, MPI_I* (overlap)", &nonblocking, false},
-                        {"bucketed, blocking MPI", &blocking, false}};
+  const auto input = torch::randn({4, o.channels, 8, 8}).add(nonblocking.rank()).to(device);
+  std::vector<Mode> modes = {{"local, no communication", nullptr, false}};
+  if (blocking != nullptr) {
+    modes.push_back({"flat, blocking MPI", blocking, true});
+    modes.push_back({"bucketed, MPI_I* (overlap)", &nonblocking, false});
+    modes.push_back({"bucketed, blocking MPI", blocking, false});
+  } else {
+    modes.push_back({"flat, NCCL", &nonblocking, true});
+    modes.push_back({"bucketed, NCCL (overlap)", &nonblocking, false});
+  }
+  auto drain = [&device] {
+    if (device.is_cuda()) torch::cuda::synchronize();
+  };
   if (root) {
     std::printf("# GradSync step (forward + backward + finish): 4 conv3x3 %d->%d layers, %.1f MB "
                 "of float32 gradients, batch 4x8x8 per rank, default buckets (1 MiB, 25 MiB), "
                 "%d timed steps, slowest rank\n",
                 o.channels, o.channels, megabytes, o.steps);
-    std::printf("# %-28s | %10s | %8s | %8s | %s\n", "mode", "ms/step", "comm %", "buckets",
-                "launched in backward");
+    std::printf("# %-28s | %10s | %8s | %10s | %8s | %s\n", "mode", "ms/step", "comm %",
+                "exposed ms", "buckets", "launched in backward");
   }
   double local_seconds = 0;
   std::vector<torch::Tensor> reference;
   std::int64_t wrong = 0;
   for (const Mode& mode : modes) {
+    hierad::distributed::BucketOptions options;
+    options.flat = mode.flat;
+    hierad::distributed::FlatParameters flat(model->parameters(), options);
     std::unique_ptr<hierad::distributed::GradSync> sync;
-    if (mode.comm != nullptr) {
-      hierad::distributed::BucketOptions options;
-      options.flat = mode.flat;
-      sync = std::make_unique<hierad::distributed::GradSync>(model->parameters(), *mode.comm, options);
-    }
+    if (mode.comm != nullptr) sync = std::make_unique<hierad::distributed::GradSync>(flat, *mode.comm);
     auto step = [&] {
-      model->zero_grad();
+      flat.zero_grad();
       model->forward(input).pow(2).mean().backward();
       if (sync) sync->finish();
     };
     step();  // warm-up
+    drain();
+    if (sync) sync->exposed_timer().take_seconds();
     nonblocking.barrier();
     const auto start = std::chrono::steady_clock::now();
     for (int s = 0; s < o.steps; ++s) step();
+    drain();
     const double seconds = rank_max(nonblocking, seconds_since(start) / o.steps);
+    const double exposed = sync ? rank_max(nonblocking, sync->exposed_timer().take_seconds() / o.steps) : 0.0;
     if (mode.comm == nullptr) local_seconds = seconds;
     // All communicating modes must produce the same averaged gradients.
     if (mode.comm != nullptr) {
       std::vector<torch::Tensor> grads;
-      for (const auto& p : model->parameters()) grads.push_back(p.grad().clone());
+      for (const auto& p : model->parameters()) grads.push_back(p.grad().cpu());
       if (reference.empty()) {
         reference = grads;
       } else {
@@ -257,9 +290,9 @@ std::int64_t gradsync_table(const BenchOptions& o, Communicator& nonblocking,
     }
     if (root) {
       const auto stats = sync ? sync->last_step() : hierad::distributed::GradSync::StepStats{};
-      std::printf("  %-28s | %10.1f | %8.1f | %8d | %d\n", mode.name, seconds * 1e3,
-                  mode.comm ? 100.0 * (1.0 - local_seconds / seconds) : 0.0, stats.buckets,
-                  stats.launched_in_backward);
+      std::printf("  %-28s | %10.1f | %8.1f | %10.2f | %8d | %d\n", mode.name, seconds * 1e3,
+                  mode.comm ? 100.0 * (1.0 - local_seconds / seconds) : 0.0, exposed * 1e3,
+                  stats.buckets, stats.launched_in_backward);
       std::fflush(stdout);
     }
   }
@@ -278,7 +311,7 @@ int run(const BenchOptions& o, const at::Device& device) {
                                                hierad::distributed::MpiOptions{false});
   }
   std::int64_t wrong = allreduce_table(o, *comm, blocking.get(), device);
-  if (blocking && o.steps > 0) wrong += gradsync_table(o, *comm, *blocking);
+  if (o.steps > 0) wrong += gradsync_table(o, *comm, blocking.get(), device);
   if (comm->rank() == 0) {
     std::printf("# Out of bounds values : %lld %s\n", static_cast<long long>(wrong),
                 wrong == 0 ? "OK" : "FAILED");
@@ -294,10 +327,10 @@ int main(int argc, char** argv) {
     const BenchOptions options = parse(argc, argv);
     at::set_num_threads(1);  // one core per rank under mpirun
     // --backend auto/nccl: the local rank's GPU when there is one (the CPU otherwise).
-    const at::Device device =
-        options.backend == hierad::distributed::Backend::kMpi
-            ? at::Device(at::kCPU)
-            : hierad::distributed::device_for_local_rank(hierad::distributed::node_local_rank());
+    const hierad::distributed::DeviceChoice choice = hierad::distributed::select_device(
+        options.backend == hierad::distributed::Backend::kMpi ? "cpu" : "auto");
+    const at::Device device = choice.cuda ? at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(choice.index))
+                                          : at::Device(at::kCPU);
     return run(options, device);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "[rank %d] bench_dist: %s\n", mpi.world_rank(), e.what());

@@ -214,17 +214,30 @@ TEST(Factory, AutoPicksMpiOnTheCpuAndNcclNeedsCuda) {
   EXPECT_TRUE(at::equal(t, at::full({3}, static_cast<float>(comm->size()))));
 }
 
-TEST(Factory, ParsesBackendNamesAndMapsLocalRankToDevice) {
+TEST(Factory, ParsesBackendNames) {
   EXPECT_EQ(parse_backend("auto"), Backend::kAuto);
   EXPECT_EQ(parse_backend("mpi"), Backend::kMpi);
   EXPECT_EQ(parse_backend("nccl"), Backend::kNccl);
   EXPECT_THROW(parse_backend("gloo"), std::invalid_argument);
+}
+
+// The real machine through select_device (the cases themselves: device_selection_test.cpp): on a
+// machine without a GPU "auto" is the CPU on every rank and "cuda" fails on every rank, together.
+TEST(Factory, SelectDeviceOnThisMachine) {
+  EXPECT_FALSE(select_device("cpu").cuda);
   if (torch::cuda::device_count() == 0) {
-    EXPECT_EQ(device_for_local_rank(0), at::Device(at::kCPU));
-    EXPECT_EQ(device_for_local_rank(5), at::Device(at::kCPU));
+    const DeviceChoice choice = select_device("auto");
+    EXPECT_FALSE(choice.cuda);
+    EXPECT_NE(choice.reason.find("auto"), std::string::npos) << choice.reason;
+    try {
+      select_device("cuda");
+      FAIL() << "cuda on a machine without GPUs";
+    } catch (const DistError& e) {
+      EXPECT_NE(std::string(e.what()).find("[rank "), std::string::npos) << e.what();
+    }
   } else {
-    EXPECT_EQ(device_for_local_rank(0), at::Device(at::kCUDA, 0));
-    EXPECT_THROW(device_for_local_rank(static_cast<int>(torch::cuda::device_count())), DistError);
+    const DeviceChoice choice = select_device("auto");
+    EXPECT_TRUE(choice.cuda);
   }
 }
 
