@@ -1,6 +1,7 @@
 #include "src/score/scorer.hpp"
 
 #include "src/score/fingerprint.hpp"
+#include "src/score/scoring_forward.hpp"
 #include "src/data/loader.hpp"
 #include "src/data/make_source.hpp"
 #include "src/data/to_tensor.hpp"
@@ -12,15 +13,70 @@
 #include "storage/score_store.hpp"
 
 #include <ATen/ATen.h>
+#include <c10/core/Event.h>
+#include <c10/core/impl/VirtualGuardImpl.h>
 #include <mpi.h>
 
+#include <cmath>
+#include <optional>
 #include <stdexcept>
 
 namespace hierad::score {
 namespace {
 
-// [n, L] or [n] tensor -> contiguous float64 host tensor.
-at::Tensor host_double(const at::Tensor& t) { return t.detach().to(at::kCPU, at::kDouble).contiguous(); }
+// Note [Scoring pipeline]
+// Each batch's packed terms (scoring_forward.hpp) go to a pinned host buffer by an asynchronous
+// copy, with an event after it; the batch before is written to the score file while the device
+// computes this one, after waiting for its event: one synchronisation per batch, and the file
+// writes overlap the model. On the CPU the packed tensor is already on the host (no copy, no wait).
+struct InFlight {
+  data::Batch batch;
+  at::Tensor host;                 // packed terms on the host
+  std::optional<c10::Event> done;  // CUDA: the copy into `host` has finished
+};
+
+struct SetTotals {
+  double bpd_sum = 0, finite = 0, non_finite = 0;
+};
+
+void write_batch(InFlight& item, int scales, storage::ScoreWriter& writer, SetTotals& totals) {
+  if (item.done) item.done->synchronize();
+  const PackedLayout layout{item.batch.size(), scales};
+  const double* v = item.host.data_ptr<double>();
+  storage::ScoreRowsView rows;
+  rows.n = layout.n;
+  rows.index = item.batch.indices.data();
+  rows.log_p = v + layout.log_p();
+  rows.bpd = v + layout.bpd();
+  rows.F = v + layout.F();
+  rows.A = v + layout.A();
+  rows.G = v + layout.G();
+  rows.lp = v + layout.lp();
+  writer.add_rows(item.batch.first_position, rows);
+  for (std::int64_t i = 0; i < layout.n; ++i) {
+    if (std::isfinite(rows.log_p[i])) {
+      totals.finite += 1;
+      totals.bpd_sum += rows.bpd[i];
+    } else {
+      totals.non_finite += 1;
+    }
+  }
+}
+
+InFlight start_batch(data::Batch batch, const at::Tensor& packed) {
+  InFlight item;
+  item.batch = std::move(batch);
+  if (!packed.is_cuda()) {
+    item.host = packed.contiguous();
+    return item;
+  }
+  item.host = at::empty(packed.sizes(), packed.options().device(at::kCPU).pinned_memory(true));
+  item.host.copy_(packed, /*non_blocking=*/true);
+  item.done.emplace(c10::DeviceType::CUDA);
+  const c10::impl::VirtualGuardImpl cuda(c10::DeviceType::CUDA);
+  item.done->record(cuda.getStream(packed.device()));
+  return item;
+}
 
 }  // namespace
 
@@ -74,6 +130,10 @@ std::vector<ScoreSummary> score_sets(const config::ExperimentConfig& experiment,
   std::filesystem::create_directories(output.parent_path().empty() ? "." : output.parent_path());
   storage::ScoreWriter writer = storage::ScoreWriter::create_parallel(output, MPI_COMM_WORLD, info);
   data::BatchToTensor to_tensor(device);
+  const std::unique_ptr<ScoringForward> forward =
+      device.is_cuda() && experiment.score.cuda_graph ? cuda_graph_forward(glow, experiment.score.batch_size)
+                                                      : eager_forward(glow);
+  HIERAD_LOG(info) << "scoring forward: " << forward->describe();
 
   std::vector<ScoreSummary> summaries;
   for (const ScoreSet& set : sets) {
@@ -81,32 +141,17 @@ std::vector<ScoreSummary> score_sets(const config::ExperimentConfig& experiment,
     writer.begin_set({set.name, set.source.path, source->size(), fingerprint(*source)});
     data::Loader loader(*source, data::evaluation_loader_options(experiment.data, experiment.score.batch_size),
                         comm.rank(), comm.size());
-    double bpd_sum = 0, finite = 0, non_finite = 0;
-    {
-      c10::InferenceMode inference;
-      while (auto batch = loader.next()) {
-        const model::LikelihoodRecord r = glow->forward(to_tensor.images(*batch, data::Dequantize::bin_centre));
-        const at::Tensor log_p = host_double(r.log_p), bpd = host_double(r.bpd);
-        const at::Tensor F = host_double(r.flow_logdet), A = host_double(r.prior_logdet);
-        const at::Tensor G = host_double(r.gaussian_logp), lp = host_double(r.scale_logp);
-        storage::ScoreRowsView rows;
-        rows.n = batch->size();
-        rows.index = batch->indices.data();
-        rows.log_p = log_p.data_ptr<double>();
-        rows.bpd = bpd.data_ptr<double>();
-        rows.F = F.data_ptr<double>();
-        rows.A = A.data_ptr<double>();
-        rows.G = G.data_ptr<double>();
-        rows.lp = lp.data_ptr<double>();
-        writer.add_rows(batch->first_position, rows);
-        const at::Tensor ok = at::isfinite(log_p);
-        finite += ok.sum().item<double>();
-        non_finite += static_cast<double>(batch->size()) - ok.sum().item<double>();
-        bpd_sum += at::where(ok, bpd, at::zeros_like(bpd)).sum().item<double>();
-      }
+    SetTotals totals;
+    std::optional<InFlight> previous;  // Note [Scoring pipeline]
+    while (auto batch = loader.next()) {
+      const at::Tensor pixels = to_tensor.pixels(*batch);
+      InFlight current = start_batch(std::move(*batch), forward->run(pixels));
+      if (previous) write_batch(*previous, scales, writer, totals);
+      previous = std::move(current);
     }
+    if (previous) write_batch(*previous, scales, writer, totals);
     writer.end_set();
-    at::Tensor sums = at::tensor({bpd_sum, finite, non_finite}, at::kDouble).to(device);
+    at::Tensor sums = at::tensor({totals.bpd_sum, totals.finite, totals.non_finite}, at::kDouble).to(device);
     comm.allreduce(sums, distributed::ReduceOp::kSum)->synchronize();
     sums = sums.cpu();
     ScoreSummary summary{set.name, source->size(), sums[0].item<double>() / std::max(1.0, sums[1].item<double>()),
