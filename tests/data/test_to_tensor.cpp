@@ -1,5 +1,7 @@
 // hierad_data_torch: dequantisation (method.md §3) and the upload of batches; plus the bilinear
 // resize of the IDX reader checked against LibTorch's own bilinear interpolation.
+#include "src/data/dequantize.hpp"
+#include "src/data/random.hpp"
 #include "src/data/to_tensor.hpp"
 
 #include "src/data/resize.hpp"
@@ -87,6 +89,23 @@ TEST(ToTensor, NoiseDoesNotDependOnHowTheBatchIsSplit) {
   shifted.first_position = 41;
   EXPECT_TRUE(at::allclose(noise(shifted)[0], noise(whole)[1], 0, 1e-4));
   EXPECT_FALSE(at::allclose(noise(whole)[0], noise(whole)[1], 0, 1e-2));
+}
+
+// Note [Dequantisation noise]: element j of an image is the (j+1)-th output of SplitMix64 seeded
+// with the image's key, top 24 bits, and the model input is (v + u) / 256 - 0.5 in float.
+TEST(ToTensor, NoiseIsTheImagesSplitMixStream) {
+  const std::uint64_t key = hash_key({99, 5});
+  SplitMix64 stream(key);
+  for (int j = 0; j < 100; ++j) {
+    EXPECT_EQ(dequantization_noise(key, j), static_cast<float>(stream.next() >> 40) / 16777216.0f) << j;
+  }
+  Batch b = all_values_batch();
+  b.first_position = 5;
+  const at::Tensor x = BatchToTensor(at::kCPU).images(b, Dequantize::uniform_noise);
+  for (int j : {0, 1, 777, 3071}) {
+    EXPECT_EQ(x[0].reshape({-1})[j].item<float>(),
+              (static_cast<float>(b.pixels[j]) + dequantization_noise(key, j)) / 256.0f - 0.5f);
+  }
 }
 
 TEST(ToTensor, LabelsAndIndices) {

@@ -214,6 +214,17 @@ TEST(Factory, AutoPicksMpiOnTheCpuAndNcclNeedsCuda) {
   EXPECT_TRUE(at::equal(t, at::full({3}, static_cast<float>(comm->size()))));
 }
 
+// The host-side allreduce (the stop agreement's): nonblocking, completed by wait(), exact values.
+TEST_P(MpiFlavour, HostAllreduceIsNonblockingAndExact) {
+  at::Tensor flag = at::full({1}, comm.rank() == comm.size() - 1 ? 1 : 0, at::kInt);
+  auto work = comm.allreduce_host(flag, ReduceOp::kMax);
+  work->wait();
+  EXPECT_EQ(flag.item<int>(), 1);
+  at::Tensor sum = at::full({3}, comm.rank() + 1, at::kLong);
+  comm.allreduce_host(sum, ReduceOp::kSum)->wait();
+  EXPECT_EQ(sum[2].item<std::int64_t>(), static_cast<std::int64_t>(comm.size()) * (comm.size() + 1) / 2);
+}
+
 TEST(Factory, ParsesBackendNames) {
   EXPECT_EQ(parse_backend("auto"), Backend::kAuto);
   EXPECT_EQ(parse_backend("mpi"), Backend::kMpi);
