@@ -9,6 +9,7 @@ Prints the same RESULT lines as bench_model so that run_model_bench.sh can form 
 Run with the bench venv's python (tests/bench/setup_baseline.sh): the same torch as hierad's LibTorch.
 """
 import argparse
+import contextlib
 import math
 import time
 
@@ -190,14 +191,28 @@ def images(n, generator):
     return pixels / 256 - 0.5 + torch.rand(n, 3, 32, 32, generator=generator) / 256
 
 
-def timed(fn, warmup, iters):
-    """(wall seconds, process CPU seconds) per call, after `warmup` untimed calls."""
+def timed(fn, warmup, iters, sync):
+    """(wall seconds, process CPU seconds) per call, after `warmup` untimed calls; `sync` waits for
+    the device before the clock is read (CUDA calls only enqueue)."""
     for _ in range(warmup):
         fn()
+    sync()
     start, cpu0 = time.perf_counter(), time.process_time()
     for _ in range(iters):
         fn()
+    sync()
     return (time.perf_counter() - start) / iters, (time.process_time() - cpu0) / iters
+
+
+def set_precision(precision, device):
+    """fp32: no TF32 anywhere; tf32: TF32 convolutions and matmuls (CUDA only); bf16: autocast to
+    bfloat16, the way a PyTorch user asks for it (hierad casts only the coupling networks)."""
+    tf32 = precision == "tf32"
+    torch.backends.cudnn.allow_tf32 = tf32
+    torch.backends.cuda.matmul.allow_tf32 = tf32
+    if precision == "bf16":
+        return lambda: torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+    return contextlib.nullcontext
 
 
 def main():
@@ -207,28 +222,37 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--iters", type=int, default=5)
+    ap.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    ap.add_argument("--precision", choices=("fp32", "tf32", "bf16"), default="fp32")
     ap.add_argument("--profile", action="store_true", help="print a torch.profiler table per phase")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
+    autocast = set_precision(args.precision, device)
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(1)
-    model = Glow(**CONFIGS[args.config])
+    model = Glow(**CONFIGS[args.config]).to(device)
     with torch.no_grad():
-        model(images(args.batch, gen))  # data-dependent init on the first batch
-    x = images(args.batch, gen)
+        model(images(args.batch, gen).to(device))  # data-dependent init on the first batch, in fp32
+    x = images(args.batch, gen).to(device)
 
     def train_step():
         model.zero_grad(set_to_none=True)
-        model(x)["bpd"].mean().backward()
+        with autocast():
+            bpd = model(x)["bpd"].mean()
+        bpd.backward()
 
     def score():
-        with torch.no_grad():
+        with torch.no_grad(), autocast():
             return model(x)["bpd"]
 
-    with torch.no_grad():
-        bpd = model(x)["bpd"].mean().item()
-    t_train = timed(train_step, args.warmup, args.iters)
-    t_score = timed(score, args.warmup, args.iters)
+    with torch.no_grad(), autocast():
+        bpd = model(x)["bpd"].float().mean().item()
+    t_train = timed(train_step, args.warmup, args.iters, sync)
+    t_score = timed(score, args.warmup, args.iters, sync)
+    if device.type == "cuda":
+        print(f"RESULT eager {args.config} peak_mem_gib {torch.cuda.max_memory_allocated(device) / 2**30:.2f}")
     tag = f"eager {args.config}"
     print(f"RESULT {tag} threads {torch.get_num_threads()}")
     print(f"RESULT {tag} bpd {bpd:.4f}")
