@@ -197,6 +197,8 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     run)
       [[ $# -ge 1 ]] || { echo "run DIR CMD...: no command" >&2; exit 2; }
       trap 'slurm_cluster_stop "$dir"' EXIT
+      trap 'exit 143' TERM HUP   # through the EXIT trap: a signal stops the daemons too
+      trap 'exit 130' INT
       slurm_cluster_start "$dir"
       status=0
       "$@" || status=$?

@@ -47,6 +47,9 @@ finish() {
   if [[ -n ${HIERAD_KEEP_TMP:-} ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap finish EXIT
+# A signal (ctest's timeout, Ctrl-C) ends the script through the EXIT trap: the daemons stop too.
+trap 'exit 143' TERM HUP
+trap 'exit 130' INT
 slurm_cluster_start "$cluster"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -208,18 +211,29 @@ case_sweep() {
   compare_runs "$tmp/sweep-runs.slurm" "$tmp/sweep-runs"
 }
 
-case_usr1() {
-  echo "== pre-emption: scancel --signal=USR1 --batch while a 2-rank step trains"
-  mkdir -p "$tmp/usr1" && cd "$tmp/usr1"
-  local job run
-  job=$(SWEEP_OUT=$tmp/usr1-runs "$submit" "$here/slurm_long.toml" -- "${two_ranks[@]}")
-  run=$(long_run "$tmp/usr1-runs")
+# Submits slurm_long.toml (runs into $tmp/NAME-runs, job logs into $tmp/NAME), waits until it
+# trains past its first periodic checkpoint, runs INTERRUPT... with the task's id appended, and
+# waits until the task has completed. Sets job, run (its run folder) and out (its job log).
+interrupt_long_run() {  # interrupt_long_run NAME SBATCH_ARGS_ARRAY INTERRUPT...
+  local name=$1
+  local -n sbatch_args=$2
+  shift 2
+  mkdir -p "$tmp/$name" && cd "$tmp/$name"
+  job=$(SWEEP_OUT=$tmp/$name-runs "$submit" "$here/slurm_long.toml" -- "${sbatch_args[@]}")
+  run=$(long_run "$tmp/$name-runs")
   wait_for_step "$run" 60 120
-  scancel --signal=USR1 --batch "${job}_0"
+  "$@" "${job}_0"
   wait_for_jobs 300 "$job"
   expect_states "the task finished after its requeue" "0 COMPLETED" "$job"
-  local out=$tmp/usr1/hierad-slurm_long-L0-${job}_0.out
+  out=$tmp/$name/hierad-slurm_long-L0-${job}_0.out
   cat "$out"
+  cd "$tmp"
+}
+
+case_usr1() {
+  echo "== pre-emption: scancel --signal=USR1 --batch while a 2-rank step trains"
+  local job run out
+  interrupt_long_run usr1 two_ranks scancel --signal=USR1 --batch
   expect_grep "the sweep stopped with 75 and the task requeued itself" "pre-empted; requeueing ${job}_0" "$out"
   expect_grep "--open-mode=append: the first attempt's log is kept" "\(restart 0\)" "$out"
   expect_grep "the second attempt" "\(restart 1\)" "$out"
@@ -228,28 +242,18 @@ case_usr1() {
   [[ $(grep -c "ActNorm data init" "$run/log.txt") -eq 1 ]] || fail "trained from scratch twice"
   expect_grep "a pre-emption is not a failure" "^failures = 0$" "$run/status.toml"
   [[ $(scontrol show job "$job" | sed -n 's/.*Restarts=\([0-9]*\).*/\1/p') -eq 1 ]] || fail "expected 1 restart"
-  cd "$tmp"
   compare_runs "$tmp/usr1-runs" "$(long_reference 2)"
 }
 
 case_requeue() {
   echo "== scontrol requeue from outside while training: SIGTERM, checkpoint, requeued by SLURM"
-  mkdir -p "$tmp/requeue" && cd "$tmp/requeue"
-  local job run
-  job=$(SWEEP_OUT=$tmp/requeue-runs "$submit" "$here/slurm_long.toml" -- "${one_rank[@]}")
-  run=$(long_run "$tmp/requeue-runs")
-  wait_for_step "$run" 60 120
-  scontrol requeue "${job}_0"
-  wait_for_jobs 300 "$job"
-  expect_states "the task finished after the requeue" "0 COMPLETED" "$job"
-  local out=$tmp/requeue/hierad-slurm_long-L0-${job}_0.out
-  cat "$out"
+  local job run out
+  interrupt_long_run requeue one_rank scontrol requeue
   expect_grep "the batch shell outlived SIGTERM" "SIGTERM; waiting for hierad sweep to stop" "$out"
   ! grep -q "pre-empted; requeueing" "$out" || fail "the batch script requeued a job SLURM requeues itself"
   expect_grep "the second attempt" "\(restart 1\)" "$out"
   expect_grep "the second attempt resumed" "resuming from .* at step [1-9]" "$run/log.txt"
   expect_grep "a requeue is not a failure" "^failures = 0$" "$run/status.toml"
-  cd "$tmp"
   compare_runs "$tmp/requeue-runs" "$(long_reference 1)"
 }
 
