@@ -2,6 +2,7 @@
 #include "src/cli/commands.hpp"
 #include "src/cli/exit_codes.hpp"
 #include "src/config/config_io.hpp"
+#include "src/distributed/factory.hpp"
 #include "src/model/glow.hpp"
 #include "src/model_io/glow_factory.hpp"
 #include "src/util/runtime_info.hpp"
@@ -52,7 +53,8 @@ void print_model(const std::string& experiment_file) {
 
 int run_info(const std::string& model_experiment) {
   const util::RuntimeInfo info = util::query_runtime_info();
-  const auto rank_lines = gather_rank_lines(util::describe_rank(info));
+  const int local_rank = distributed::node_local_rank(MPI_COMM_WORLD);
+  const auto rank_lines = gather_rank_lines(util::describe_rank(info, local_rank));
   if (info.rank != 0) return kExitOk;
   std::printf("hierad        %s (%s build)\n", info.hierad_version.c_str(), info.build_type.c_str());
   std::printf("LibTorch      %s (CUDA build: %s)\n", info.torch_version.c_str(),

@@ -53,13 +53,16 @@ void configure_cuda(bool deterministic) {
   if (deterministic) ::setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);
 }
 
-// "cuda:0 cuda:1 | cpu" by rank, for one log line on rank 0.
+// "0: cuda:0 (node-local 0), 1: cuda:1 (node-local 1)" by rank, for one log line on rank 0: what
+// every rank's launcher and MPI made of it (srun or mpirun, one node or several).
 std::string devices_by_rank(distributed::Communicator& comm, const distributed::DeviceChoice& choice) {
   const auto indices = comm.allgather(static_cast<std::int64_t>(choice.cuda ? choice.index : -1));
+  const auto local_ranks = comm.allgather(static_cast<std::int64_t>(comm.local_rank()));
   std::string line;
   for (std::size_t r = 0; r < indices.size(); ++r) {
     line += (r ? ", " : "") + std::to_string(r) + ": " +
-            (indices[r] < 0 ? std::string("cpu") : "cuda:" + std::to_string(indices[r]));
+            (indices[r] < 0 ? std::string("cpu") : "cuda:" + std::to_string(indices[r])) +
+            " (node-local " + std::to_string(local_ranks[r]) + ")";
   }
   return line;
 }

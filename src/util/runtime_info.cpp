@@ -76,8 +76,9 @@ RuntimeInfo query_runtime_info() {
   return info;
 }
 
-std::string describe_rank(const RuntimeInfo& info) {
-  return "rank " + std::to_string(info.rank) + "/" + std::to_string(info.world_size) + " on " +
+std::string describe_rank(const RuntimeInfo& info, int local_rank) {
+  return "rank " + std::to_string(info.rank) + "/" + std::to_string(info.world_size) + " (node-local " +
+         std::to_string(local_rank) + ") on " +
          info.host + " (pid " + std::to_string(getpid()) + ", " + std::to_string(info.threads) +
          " threads, " + std::to_string(info.cuda_devices) + " CUDA devices)";
 }

@@ -25,8 +25,9 @@ struct RuntimeInfo {
 
 RuntimeInfo query_runtime_info();
 
-// "rank 0/2 on host (pid 123)": one line per rank for `hierad info`.
-std::string describe_rank(const RuntimeInfo& info);
+// "rank 0/2 (node-local 0) on host (pid 123, ...)": one line per rank for `hierad info`. The
+// node-local rank (MPI_COMM_TYPE_SHARED, collective, so the caller's) picks the rank's GPU.
+std::string describe_rank(const RuntimeInfo& info, int local_rank);
 
 // "hierad 0.1.0, LibTorch 2.13.0, ..." on one line, for files that record their provenance.
 std::string versions_line(const RuntimeInfo& info);
