@@ -9,6 +9,7 @@
 #include "tests/model/model_test_util.hpp"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 #include <ATen/Context.h>
 #include <gtest/gtest.h>
 

@@ -4,6 +4,7 @@
 #include "src/train/gradient_check.hpp"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
