@@ -49,6 +49,8 @@ void visit_fields(SourceConfig& c, V& v) {
 template <class V>
 void visit_fields(DataConfig& c, V& v) {
   v.field("block_size", c.block_size, at_least(1), "shuffle unit for streamed sets (consecutive images)");
+  v.field("shuffle_buffer", c.shuffle_buffer, at_least<std::int64_t>(0),
+          "streamed sets: images per shuffle window, single images drawn across its blocks; 0 = blocks only");
   v.field("prefetch_batches", c.prefetch_batches, at_least(1), "batches prepared ahead of the step");
   v.field("loader_threads", c.loader_threads, at_least(1), "background reading/decoding threads");
   v.field("seed", c.seed, anything<std::uint64_t>(), "data order and augmentation seed");

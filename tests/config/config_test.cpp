@@ -38,6 +38,7 @@ TEST(ConfigDefaults, MatchTheMethod) {
   EXPECT_DOUBLE_EQ(c.train.outlier.temperature, 1000.0);
   EXPECT_DOUBLE_EQ(c.train.bucket_mb, 25.0);
   EXPECT_EQ(c.data.block_size, 64);
+  EXPECT_EQ(c.data.shuffle_buffer, 65536);
   EXPECT_FALSE(c.data.general.has_value());
 }
 
