@@ -41,7 +41,8 @@ void visit_fields(SourceConfig& c, V& v) {
   v.field("dataset", c.dataset, non_empty(), "hdf5: dataset name");
   v.field("first", c.first, at_least<std::int64_t>(0), "first image used");
   v.field("count", c.count, at_least<std::int64_t>(-1), "images used from first on; -1 = all");
-  v.field("shift", c.shift, in_range(0, 16), "augmentation: random shift of up to +-shift pixels");
+  v.field("shift", c.shift, in_range_real(0.0, 16.0),
+          "augmentation: per axis a shift of round(U(-shift, shift)) pixels (authors: 3.2)");
   v.field("hflip", c.hflip, anything<bool>(), "augmentation: random horizontal flip");
   v.field("on_bad_image", c.on_bad_image, any<OnBadImage>(), "folder: fail or skip unreadable images");
 }
@@ -112,6 +113,9 @@ void visit_fields(AnalysisConfig& c, V& v) {
   v.field("output", c.output, non_empty(), "report folder, relative to the run directory");
   v.field("plots", c.plots, anything<bool>(), "draw ROC curves and histograms");
   v.field("input_complexity", c.input_complexity, anything<bool>(), "add the PNG input-complexity baseline");
+  v.field("non_finite", c.non_finite, one_of_strings({"anomalous", "authors"}),
+          "anomalous (non-finite scores count as anomalous) or authors (each model's non-finite log p "
+          "replaced by -3e6 before the ratio; score kinds named <kind>+nonfinite_-3e6)");
 }
 
 template <class V>

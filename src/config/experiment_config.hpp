@@ -47,7 +47,8 @@ struct SourceConfig {
   std::string dataset = "images";     // hdf5: dataset name inside the file
   std::int64_t first = 0;             // first image index used
   std::int64_t count = -1;            // images used from `first` on; -1 = all
-  int shift = 3;                      // training augmentation: random integer shift of up to +-shift px
+  double shift = 3.2;                 // training augmentation: per axis round(U(-shift, shift)) px, the
+                                      // authors' RandomAffine translate 0.1 x 32 px (src/data/augment.hpp)
   bool hflip = false;                 // training augmentation: random horizontal flip (not for digits)
   OnBadImage on_bad_image = OnBadImage::fail;
 };
@@ -117,6 +118,9 @@ struct AnalysisConfig {
   std::string output = "report";      // relative to the run directory
   bool plots = true;                  // draw ROC curves and histograms (matplotlib)
   bool input_complexity = true;       // add Serra et al.'s baseline (re-reads and PNG-encodes the sets)
+  // anomalous: non-finite scores count as anomalous (method.md §4); authors: each model's
+  // non-finite log p / lp_k replaced by -3e6 first, kinds named "<kind>+nonfinite_-3e6"
+  std::string non_finite = "anomalous";
 };
 
 struct ExperimentConfig {

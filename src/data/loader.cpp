@@ -28,9 +28,7 @@ LoaderOptions training_loader_options(const config::DataConfig& data, const conf
 
 LoaderOptions init_loader_options(const config::DataConfig& data, const config::SourceConfig& source_config,
                                   const Source& source, int batch_size) {
-  LoaderOptions o = training_loader_options(data, source_config, source, batch_size);
-  o.augment = {};
-  return o;
+  return training_loader_options(data, source_config, source, batch_size);
 }
 
 LoaderOptions outlier_loader_options(const config::DataConfig& data, const config::SourceConfig& general_config,

@@ -53,7 +53,8 @@ struct LoaderOptions {
 // images otherwise.
 LoaderOptions training_loader_options(const config::DataConfig& data, const config::SourceConfig& source_config,
                                       const Source& source, int batch_size);
-// The ActNorm data-init batches (method.md §1): the order of training epoch 0, without augmentation.
+// The ActNorm data-init batches (method.md §1): training batches exactly as training delivers
+// them (epoch 0's order, augmented; the trainer dequantises them with noise), as the authors did.
 LoaderOptions init_loader_options(const config::DataConfig& data, const config::SourceConfig& source_config,
                                   const Source& source, int batch_size);
 // The outlier loss's general-distribution batches (method.md §5): training options of the general

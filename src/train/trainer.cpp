@@ -157,8 +157,9 @@ void TrainingRun::initialise_actnorm(const data::Source& source) {
     throw std::runtime_error("model.init_batch_size = " + std::to_string(global) +
                              " must be divisible by the number of ranks (" + std::to_string(world) + ")");
   }
-  // The first init_batches global batches of epoch 0's order, without augmentation; each rank reads
-  // its share and the statistics are summed across ranks, so the result is that of the whole set.
+  // The first init_batches global batches of epoch 0 as training delivers them (augmented,
+  // dequantised with noise; method.md §1); each rank reads its share and the statistics are summed
+  // across ranks, so the result is that of the whole global init batch.
   data::Loader init_loader(source, data::init_loader_options(cfg_.data, training_source(cfg_), source, global / world),
                            comm_.rank(), world);
   std::vector<at::Tensor> images;

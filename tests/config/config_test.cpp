@@ -72,7 +72,7 @@ hflip = true
   EXPECT_EQ(c.data.in_dist->format, "idx");
   ASSERT_EQ(c.data.ood.count("mnist"), 1u);
   EXPECT_TRUE(c.data.ood.at("mnist").hflip);
-  EXPECT_EQ(c.data.ood.at("mnist").shift, 3);  // default kept
+  EXPECT_DOUBLE_EQ(c.data.ood.at("mnist").shift, 3.2);  // default kept: the authors' translate 0.1 x 32 px
 }
 
 TEST(ConfigErrors, OutOfRangeNamesFileLineColumnAndKey) {

@@ -400,5 +400,28 @@ TEST(Loader, TrainingInitAndOutlierBatchesOfAStreamMixKeywords) {
   EXPECT_EQ(training_loader_options(data, sc, plain, 64).shuffle_buffer, 0);
 }
 
+TEST(Loader, ActNormInitBatchesAreTheFirstTrainingBatchesAugmented) {
+  // method.md §1: the init statistics come from training batches as the loader gives them.
+  const PatternSource src(1000, {3, 32, 32});
+  const config::DataConfig data;
+  config::SourceConfig sc;
+  sc.hflip = true;
+  const auto train = training_loader_options(data, sc, src, 16);
+  const auto init = init_loader_options(data, sc, src, 16);
+  EXPECT_DOUBLE_EQ(init.augment.shift, 3.2);
+  EXPECT_TRUE(init.augment.hflip);
+  Loader t(src, train, 0, 1), i(src, init, 0, 1);
+  int augmented = 0;
+  for (int k = 0; k < 11; ++k) {
+    const Batch a = *t.next(), b = *i.next();
+    ASSERT_TRUE(same_batch(a, b)) << "batch " << k;
+    for (std::int64_t j = 0; j < b.size(); ++j) {
+      const auto clean = src.image(b.indices[static_cast<std::size_t>(j)]);
+      augmented += !std::equal(clean.begin(), clean.end(), b.image(j));
+    }
+  }
+  EXPECT_GT(augmented, 11 * 16 / 2);  // most images shifted or flipped
+}
+
 }  // namespace
 }  // namespace hierad::data
