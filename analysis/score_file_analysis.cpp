@@ -82,15 +82,21 @@ AnalysisOutput analyse(const std::vector<RunScoreFiles>& runs, const AnalysisReq
   const std::vector<ScoreKind> kinds = kinds_for(request, scales, all_have_general, have_png);
 
   AnalysisOutput output;
-  for (const ScoreKind& kind : kinds) output.kind_names.push_back(score_kind_name(kind));
+  for (const ScoreKind& kind : kinds)
+    output.kind_names.push_back(score_kind_name(kind) + (request.authors_non_finite ? kAuthorsNonFiniteSuffix : ""));
   for (std::size_t r = 0; r < runs.size(); ++r) {
     const RunScoreFiles& run = runs[r];
     auto scores_of = [&](const SetLikelihoods& set) {
       std::vector<std::vector<double>> columns;
+      std::optional<ModelLikelihoods> in_replaced, general_replaced;
+      if (request.authors_non_finite) {
+        in_replaced = with_authors_non_finite(set.in);
+        if (set.general) general_replaced = with_authors_non_finite(*set.general);
+      }
       for (const ScoreKind& kind : kinds) {
         ScoreInputs inputs;
-        inputs.in = &set.in;
-        inputs.general = set.general ? &*set.general : nullptr;
+        inputs.in = in_replaced ? &*in_replaced : &set.in;
+        inputs.general = general_replaced ? &*general_replaced : set.general ? &*set.general : nullptr;
         inputs.png_bits_per_dim = set.png_bits_per_dim.empty() ? nullptr : &set.png_bits_per_dim;
         inputs.dims = request.image_dims;
         columns.push_back(compute_score(kind, inputs));

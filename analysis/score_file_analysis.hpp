@@ -33,6 +33,9 @@ struct AnalysisRequest {
   // them, the standard kinds include input_complexity.
   std::map<std::string, std::vector<double>> png_bits_per_dim;
   std::size_t image_dims = 0;                     // D = C*H*W, needed with png_bits_per_dim
+  // Note [authors' non-finite convention] (score_kinds.hpp): each model's non-finite terms are
+  // replaced by -3e6 before scores are formed, and every kind name carries the suffix.
+  bool authors_non_finite = false;
 };
 
 struct AnalysisOutput {

@@ -109,6 +109,17 @@ ScoreKind parse_score_kind(std::string_view name) {
       "ratio_scales_<a>_to_<b>, log_p_scale_<k>, log_p_scales_<a>_to_<b> with a < b)");
 }
 
+ModelLikelihoods with_authors_non_finite(const ModelLikelihoods& m) {
+  ModelLikelihoods out = m;
+  const auto replace = [](std::vector<double>& v) {
+    for (double& x : v)
+      if (!std::isfinite(x)) x = kAuthorsNonFinite;
+  };
+  replace(out.log_p);
+  for (auto& lp : out.lp) replace(lp);
+  return out;
+}
+
 double bits_per_dim(double log_p, std::size_t dims) {
   return 8.0 - log_p / (static_cast<double>(dims) * std::log(2.0));
 }

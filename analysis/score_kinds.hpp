@@ -103,6 +103,18 @@ std::vector<double> compute_score(const ScoreKind& kind, const ScoreInputs& inpu
 std::vector<ScoreKind> standard_score_kinds(std::size_t num_scales, bool have_general,
                                             bool have_png_complexity);
 
+// Note [authors' non-finite convention]
+// The authors' code replaces each model's non-finite log p by -3e6 before taking a ratio, so a
+// non-finite p_gen makes an example look strongly in-distribution. hierad's default counts
+// non-finite scores as anomalous (Note [non-finite scores], metrics.hpp); for comparisons with the
+// authors' numbers analysis.non_finite = "authors" applies their replacement to every term a score
+// is formed from (log p and each lp_k, of both models), and the score kind's name then carries
+// kAuthorsNonFiniteSuffix, so every table, CSV and plot that uses it says so.
+inline constexpr double kAuthorsNonFinite = -3e6;
+inline constexpr const char* kAuthorsNonFiniteSuffix = "+nonfinite_-3e6";
+// A copy of `m` with every non-finite log p and lp_k replaced by kAuthorsNonFinite.
+ModelLikelihoods with_authors_non_finite(const ModelLikelihoods& m);
+
 // bits/dim of a model from log p (method.md §3): 8 - log p / (D ln 2).
 double bits_per_dim(double log_p, std::size_t dims);
 

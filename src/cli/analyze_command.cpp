@@ -113,6 +113,7 @@ int run_analyze(const AnalyzeArgs& args) {
   analysis::AnalysisRequest request;
   request.in_set = cfg.in_set;
   request.score_kinds = cfg.scores;
+  request.authors_non_finite = cfg.non_finite == "authors";
   if (cfg.input_complexity) add_png_complexity(experiment, runs.front().in, request);
   const analysis::AnalysisOutput result = analysis::analyse(runs, request);
 

@@ -121,6 +121,13 @@ inline Check<int> in_range(int lo, int hi) {
   };
 }
 
+inline Check<double> in_range_real(double lo, double hi) {
+  return [lo, hi](const double& v) -> std::optional<std::string> {
+    if (v >= lo && v <= hi) return std::nullopt;
+    return "must be in [" + detail::show(lo) + ", " + detail::show(hi) + "] (got " + detail::show(v) + ")";
+  };
+}
+
 inline Check<int> one_of_ints(std::initializer_list<int> allowed) {
   std::vector<int> set(allowed);
   return [set](const int& v) -> std::optional<std::string> {

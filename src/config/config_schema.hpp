@@ -41,7 +41,8 @@ void visit_fields(SourceConfig& c, V& v) {
   v.field("dataset", c.dataset, non_empty(), "hdf5: dataset name");
   v.field("first", c.first, at_least<std::int64_t>(0), "first image used");
   v.field("count", c.count, at_least<std::int64_t>(-1), "images used from first on; -1 = all");
-  v.field("shift", c.shift, in_range(0, 16), "augmentation: random shift of up to +-shift pixels");
+  v.field("shift", c.shift, in_range_real(0.0, 16.0),
+          "augmentation: per axis a shift of round(U(-shift, shift)) pixels (authors: 3.2)");
   v.field("hflip", c.hflip, anything<bool>(), "augmentation: random horizontal flip");
   v.field("on_bad_image", c.on_bad_image, any<OnBadImage>(), "folder: fail or skip unreadable images");
 }
@@ -49,6 +50,8 @@ void visit_fields(SourceConfig& c, V& v) {
 template <class V>
 void visit_fields(DataConfig& c, V& v) {
   v.field("block_size", c.block_size, at_least(1), "shuffle unit for streamed sets (consecutive images)");
+  v.field("shuffle_buffer", c.shuffle_buffer, at_least<std::int64_t>(0),
+          "streamed sets: images per shuffle window, single images drawn across its blocks; 0 = blocks only");
   v.field("prefetch_batches", c.prefetch_batches, at_least(1), "batches prepared ahead of the step");
   v.field("loader_threads", c.loader_threads, at_least(1), "background reading/decoding threads");
   v.field("seed", c.seed, anything<std::uint64_t>(), "data order and augmentation seed");
@@ -110,6 +113,9 @@ void visit_fields(AnalysisConfig& c, V& v) {
   v.field("output", c.output, non_empty(), "report folder, relative to the run directory");
   v.field("plots", c.plots, anything<bool>(), "draw ROC curves and histograms");
   v.field("input_complexity", c.input_complexity, anything<bool>(), "add the PNG input-complexity baseline");
+  v.field("non_finite", c.non_finite, one_of_strings({"anomalous", "authors"}),
+          "anomalous (non-finite scores count as anomalous) or authors (each model's non-finite log p "
+          "replaced by -3e6 before the ratio; score kinds named <kind>+nonfinite_-3e6)");
 }
 
 template <class V>

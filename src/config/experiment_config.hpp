@@ -47,7 +47,8 @@ struct SourceConfig {
   std::string dataset = "images";     // hdf5: dataset name inside the file
   std::int64_t first = 0;             // first image index used
   std::int64_t count = -1;            // images used from `first` on; -1 = all
-  int shift = 3;                      // training augmentation: random integer shift of up to +-shift px
+  double shift = 3.2;                 // training augmentation: per axis round(U(-shift, shift)) px, the
+                                      // authors' RandomAffine translate 0.1 x 32 px (src/data/augment.hpp)
   bool hflip = false;                 // training augmentation: random horizontal flip (not for digits)
   OnBadImage on_bad_image = OnBadImage::fail;
 };
@@ -59,6 +60,10 @@ struct DataConfig {
   std::optional<SourceConfig> in_dist_test;     // its held-out split, scored and used for validation
   std::map<std::string, SourceConfig> ood;      // named out-of-distribution sets, scored
   int block_size = 64;                // shuffle unit for streamed sets: blocks of consecutive images
+  // Streamed sets: images per shuffle window (src/data/sampler.hpp, Note [Shuffle windows]); 0 =
+  // blocks only. 65,536 = 1,024 random blocks of 64: a batch of 64 holds ~62 distinct blocks
+  // (authors' 24,415 blocks: 63.9), for 192 MiB of page cache (3 KiB an image) per window.
+  std::int64_t shuffle_buffer = 65536;
   int prefetch_batches = 4;           // batches prepared ahead of the training step
   int loader_threads = 2;             // background threads reading, decoding and augmenting
   std::uint64_t seed = 0;             // data order and augmentation; combined with the epoch
@@ -113,6 +118,9 @@ struct AnalysisConfig {
   std::string output = "report";      // relative to the run directory
   bool plots = true;                  // draw ROC curves and histograms (matplotlib)
   bool input_complexity = true;       // add Serra et al.'s baseline (re-reads and PNG-encodes the sets)
+  // anomalous: non-finite scores count as anomalous (method.md §4); authors: each model's
+  // non-finite log p / lp_k replaced by -3e6 first, kinds named "<kind>+nonfinite_-3e6"
+  std::string non_finite = "anomalous";
 };
 
 struct ExperimentConfig {

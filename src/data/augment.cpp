@@ -3,6 +3,7 @@
 #include "src/data/random.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -15,9 +16,12 @@ AugmentDraw draw_augment(const AugmentOptions& options, std::uint64_t seed, std:
   SplitMix64 rng(hash_key({seed, static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(index), 0xA06ull}));
   AugmentDraw d;
   if (options.shift > 0) {
-    const auto span = static_cast<std::uint64_t>(2 * options.shift + 1);
-    d.dx = static_cast<int>(rng.below(span)) - options.shift;
-    d.dy = static_cast<int>(rng.below(span)) - options.shift;
+    // u in [0, 1) from the top 53 bits; x = -a + 2a u is U(-a, a); std::nearbyint rounds half to
+    // even (the default rounding mode), as Python's round() in torchvision does.
+    const auto uniform = [&] { return static_cast<double>(rng.next() >> 11) * 0x1.0p-53; };
+    const double a = options.shift;
+    d.dx = static_cast<int>(std::nearbyint(-a + 2 * a * uniform()));
+    d.dy = static_cast<int>(std::nearbyint(-a + 2 * a * uniform()));
   }
   if (options.hflip) d.flip = (rng.next() >> 63) != 0;
   return d;

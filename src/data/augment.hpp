@@ -1,5 +1,9 @@
-// Training augmentation on uint8 images (method.md §5): a random integer shift of up to +-shift
-// pixels in each direction with zero fill, and an optional random horizontal flip.
+// Training augmentation on uint8 images (method.md §5): a random integer shift in each direction
+// with zero fill, and an optional random horizontal flip.
+//
+// The shift is the authors' torchvision RandomAffine(0, translate=(0.1, 0.1)) on 32 px: per axis
+// round(U(-a, a)) pixels with a = `shift` = 3.2, so P(0) = P(+-1) = P(+-2) = 1/6.4 and
+// P(+-3) = 0.7/6.4 (rounding half to even, as Python's round; the halves have probability 0).
 //
 // The draw for an image is a pure function of (seed, epoch, source index) (random.hpp), so a
 // batch comes out the same whichever prefetch thread made it, and a resumed run repeats it.
@@ -12,14 +16,14 @@
 namespace hierad::data {
 
 struct AugmentOptions {
-  int shift = 0;       // maximum shift in pixels, each direction (method.md default: 3)
+  double shift = 0;    // a: per axis round(U(-a, a)) pixels (method.md default: 3.2)
   bool hflip = false;  // random horizontal flip with probability 1/2 (off for digit sets)
   bool enabled() const { return shift > 0 || hflip; }
 };
 
 struct AugmentDraw {
-  int dx = 0;  // -shift..shift: content moves right by dx
-  int dy = 0;  // -shift..shift: content moves down by dy
+  int dx = 0;  // round(U(-shift, shift)): content moves right by dx
+  int dy = 0;  // round(U(-shift, shift)): content moves down by dy
   bool flip = false;
 };
 

@@ -64,6 +64,10 @@ void ReadOnlyFile::read_at(std::int64_t offset, std::size_t bytes, void* out) co
   }
 }
 
+void ReadOnlyFile::will_need(std::int64_t offset, std::int64_t bytes) const {
+  if (fd_ >= 0 && bytes > 0) ::posix_fadvise(fd_, static_cast<off_t>(offset), static_cast<off_t>(bytes), POSIX_FADV_WILLNEED);
+}
+
 FileMapping::FileMapping(const ReadOnlyFile& file) : size_(file.size()) {
   if (size_ == 0) return;  // mmap of nothing is an error; there is nothing to read anyway
   const int fd = ::open(file.path().c_str(), O_RDONLY | O_CLOEXEC);

@@ -24,6 +24,9 @@ class ReadOnlyFile {
   const std::filesystem::path& path() const { return path_; }
   // Reads exactly `bytes` bytes at `offset`; a short file or an I/O error throws DataError.
   void read_at(std::int64_t offset, std::size_t bytes, void* out) const;
+  // posix_fadvise(WILLNEED): the kernel starts reading the range into the page cache (which a
+  // FileMapping of the file reads from too). A hint only: errors are ignored.
+  void will_need(std::int64_t offset, std::int64_t bytes) const;
 
  private:
   std::filesystem::path path_;

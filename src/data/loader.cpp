@@ -17,11 +17,24 @@ LoaderOptions training_loader_options(const config::DataConfig& data, const conf
   o.seed = data.seed;
   o.shuffle = true;
   o.block_size = source.streamed() ? data.block_size : 1;
+  o.shuffle_buffer = source.streamed() ? data.shuffle_buffer : 0;
   o.drop_remainder = true;
   o.repeat = true;
   o.augment = {source_config.shift, source_config.hflip};
   o.threads = data.loader_threads;
   o.prefetch = data.prefetch_batches;
+  return o;
+}
+
+LoaderOptions init_loader_options(const config::DataConfig& data, const config::SourceConfig& source_config,
+                                  const Source& source, int batch_size) {
+  return training_loader_options(data, source_config, source, batch_size);
+}
+
+LoaderOptions outlier_loader_options(const config::DataConfig& data, const config::SourceConfig& general_config,
+                                     const Source& general, int batch_size) {
+  LoaderOptions o = training_loader_options(data, general_config, general, batch_size);
+  o.seed = data.seed + 1;
   return o;
 }
 
@@ -47,6 +60,7 @@ Loader::Loader(const Source& source, LoaderOptions options, int rank, int world,
   const auto bad = [](const std::string& what) { throw std::invalid_argument("Loader: " + what); };
   if (options_.batch_size < 1) bad("batch_size must be >= 1, got " + std::to_string(options_.batch_size));
   if (options_.block_size < 1) bad("block_size must be >= 1, got " + std::to_string(options_.block_size));
+  if (options_.shuffle_buffer < 0) bad("shuffle_buffer must be >= 0, got " + std::to_string(options_.shuffle_buffer));
   if (options_.threads < 0) bad("threads must be >= 0, got " + std::to_string(options_.threads));
   if (options_.prefetch < 1) bad("prefetch must be >= 1, got " + std::to_string(options_.prefetch));
   if (options_.augment.shift < 0) bad("augmentation shift must be >= 0");
@@ -91,6 +105,7 @@ void Loader::reset_plan(const LoaderPosition& p) {
   plan_step_ = 0;
   plan_done_ = false;
   plan_order_.reset();
+  advised_epoch_ = advised_window_ = -1;
   next_seq_ = 0;
   consumed_seq_ = 0;
   ready_.clear();
@@ -114,17 +129,36 @@ bool Loader::plan_next(Job& job) {
     if (rank_positions(geometry_, plan_start_, step).size() == 0) continue;  // partial last step: not this rank
     if (!plan_order_)
       plan_order_ = std::make_shared<const EpochOrder>(geometry_.size, options_.block_size, options_.shuffle,
-                                                       options_.seed, plan_epoch_);
+                                                       options_.seed, plan_epoch_, options_.shuffle_buffer);
     job.seq = next_seq_++;
     job.epoch = plan_epoch_;
     job.start = plan_start_;
     job.step = step;
     job.order = plan_order_;
+    plan_advice(job);
     const std::int64_t end = plan_start_ + (step + 1) * geometry_.batch * geometry_.world;
     job.after = normalised(plan_epoch_, std::min(end, geometry_.size));
     return true;
   }
   return false;
+}
+
+void Loader::plan_advice(Job& job) {
+  // Note [Shuffle windows]: while a global step reads window w, the source is asked to bring in
+  // window w + 1 (of the same epoch), so its blocks are read ahead in their random slot order while
+  // window w is consumed. Every rank asks for the whole window: each reads images from all of its
+  // blocks, and on one node the page cache holds them once.
+  job.advise_windows.clear();
+  if (!source_.streamed() || options_.shuffle_buffer <= 0 || !options_.shuffle) return;
+  const std::int64_t per_step = geometry_.batch * geometry_.world;
+  const std::int64_t begin = job.start + job.step * per_step;
+  const std::int64_t last = std::min(begin + per_step, geometry_.size) - 1;
+  const std::int64_t wanted = std::min(job.order->window_at(last) + 1, job.order->windows() - 1);
+  if (advised_epoch_ != job.epoch) {
+    advised_epoch_ = job.epoch;
+    advised_window_ = job.order->window_at(begin) - 1;
+  }
+  for (; advised_window_ < wanted; ++advised_window_) job.advise_windows.push_back(advised_window_ + 1);
 }
 
 Batch Loader::make_batch(const Job& job) const {
@@ -137,15 +171,12 @@ Batch Loader::make_batch(const Job& job) const {
   b.noise_seed = hash_key({options_.seed, static_cast<std::uint64_t>(job.epoch), 0xD0ull});
   const std::int64_t bytes = b.shape.bytes();
   b.indices.resize(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) b.indices[static_cast<std::size_t>(i)] = job.order->index_at(range.begin + i);
+  job.order->indices(range.begin, n, b.indices.data());
+  for (const std::int64_t w : job.advise_windows)
+    for (const ImageRun& run : job.order->window_blocks(w)) source_.will_need(run.first, run.count);
   b.pixels.resize(static_cast<std::size_t>(n * bytes));
-  // One read per run of consecutive source indices (whole blocks for the Tiny stream).
-  for (std::int64_t i = 0; i < n;) {
-    std::int64_t j = i + 1;
-    while (j < n && b.indices[static_cast<std::size_t>(j)] == b.indices[static_cast<std::size_t>(j - 1)] + 1) ++j;
-    source_.read_many(b.indices[static_cast<std::size_t>(i)], j - i, b.pixels.data() + i * bytes);
-    i = j;
-  }
+  // One read per run of consecutive source indices (whole blocks without shuffle windows).
+  source_.read_indices(b.indices.data(), n, b.pixels.data());
   b.labels.resize(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i)
     b.labels[static_cast<std::size_t>(i)] = source_.label(b.indices[static_cast<std::size_t>(i)]);

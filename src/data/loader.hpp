@@ -40,6 +40,7 @@ struct LoaderOptions {
   std::uint64_t seed = 0;       // order and augmentation
   bool shuffle = true;          // false: source order (evaluation)
   int block_size = 1;           // shuffle unit: consecutive images kept together (sampler.hpp)
+  std::int64_t shuffle_buffer = 0;  // images per shuffle window (Note [Shuffle windows]); 0 = blocks only
   bool drop_remainder = true;   // true: whole global steps only, equal batches on every rank
   bool repeat = true;           // true: endless epochs; false: one pass, then next() is empty
   AugmentOptions augment;       // off for evaluation
@@ -47,10 +48,19 @@ struct LoaderOptions {
   int prefetch = 4;             // batches built ahead of the consumer (>= 1)
 };
 
-// [data] + the source's own augmentation settings. Blocks of data.block_size consecutive images
-// for streamed sources (Tiny Images), single images otherwise.
+// [data] + the source's own augmentation settings. Streamed sources (Tiny Images): blocks of
+// data.block_size consecutive images mixed in windows of data.shuffle_buffer images; single
+// images otherwise.
 LoaderOptions training_loader_options(const config::DataConfig& data, const config::SourceConfig& source_config,
                                       const Source& source, int batch_size);
+// The ActNorm data-init batches (method.md §1): training batches exactly as training delivers
+// them (epoch 0's order, augmented; the trainer dequantises them with noise), as the authors did.
+LoaderOptions init_loader_options(const config::DataConfig& data, const config::SourceConfig& source_config,
+                                  const Source& source, int batch_size);
+// The outlier loss's general-distribution batches (method.md §5): training options of the general
+// source with a seed of their own (data.seed + 1), so they are not the training order.
+LoaderOptions outlier_loader_options(const config::DataConfig& data, const config::SourceConfig& general_config,
+                                     const Source& general, int batch_size);
 // No shuffle, no augmentation, no repeat, nothing dropped; threads and prefetch from [data].
 LoaderOptions evaluation_loader_options(const config::DataConfig& data, int batch_size);
 
@@ -138,6 +148,7 @@ class Loader {
     std::int64_t start = 0;
     std::int64_t step = 0;
     std::shared_ptr<const EpochOrder> order;
+    std::vector<std::int64_t> advise_windows;  // windows of `order` to ask the source to bring in
     LoaderPosition after;
   };
   struct Result {
@@ -148,6 +159,7 @@ class Loader {
 
   LoaderPosition normalised(std::int64_t epoch, std::int64_t offset) const;
   bool plan_next(Job& job);  // caller holds mutex_ (or no workers run)
+  void plan_advice(Job& job);  // the same
   Batch make_batch(const Job& job) const;
   void reset_plan(const LoaderPosition& p);
   void start_workers();
@@ -169,6 +181,7 @@ class Loader {
   std::int64_t plan_epoch_ = 0, plan_start_ = 0, plan_step_ = 0;
   bool plan_done_ = false;
   std::shared_ptr<const EpochOrder> plan_order_;
+  std::int64_t advised_epoch_ = -1, advised_window_ = -1;  // the last window handed out for advice
   std::int64_t next_seq_ = 0;      // next job number to hand out
   std::int64_t consumed_seq_ = 0;  // next job number next() returns
   std::map<std::int64_t, Result> ready_;

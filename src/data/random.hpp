@@ -51,4 +51,44 @@ class SplitMix64 {
   std::uint64_t state_;
 };
 
+// A keyed bijection of [0, n) that needs no table: a balanced Feistel network on the smallest
+// even number of bits 2h with 4^h >= n, eight rounds of mix64 with a key of their own each,
+// walked along its cycle until the value falls back into [0, n) (at most 4 steps expected, 1
+// when n is a power of 4). Eight rounds, not four: with 2-bit halves four rounds leave where a
+// point lands measurably non-uniform over keys (tests/data/test_sampler.cpp). Used for
+// orders too large to store, e.g. the images of a shuffle window (sampler.hpp): any position's
+// image is computed on its own, by any thread, in O(1) memory.
+class IndexPermutation {
+ public:
+  IndexPermutation(std::uint64_t n, std::uint64_t key) : n_(n) {
+    while ((std::uint64_t{1} << (2 * half_bits_)) < n_) ++half_bits_;
+    mask_ = (std::uint64_t{1} << half_bits_) - 1;
+    for (int round = 0; round < kRounds; ++round) round_keys_[round] = mix64(key ^ mix64(static_cast<std::uint64_t>(round)));
+  }
+  std::uint64_t size() const { return n_; }
+  // The image of x, 0 <= x < size().
+  std::uint64_t operator()(std::uint64_t x) const {
+    do x = encrypt(x); while (x >= n_);
+    return x;
+  }
+
+ private:
+  std::uint64_t encrypt(std::uint64_t x) const {
+    std::uint64_t left = x >> half_bits_, right = x & mask_;
+    for (int round = 0; round < kRounds; ++round) {
+      const std::uint64_t f = mix64(round_keys_[round] ^ right) & mask_;
+      const std::uint64_t next = left ^ f;
+      left = right;
+      right = next;
+    }
+    return (left << half_bits_) | right;
+  }
+
+  static constexpr int kRounds = 8;
+  std::uint64_t n_;
+  std::uint64_t round_keys_[kRounds] = {};
+  int half_bits_ = 1;
+  std::uint64_t mask_ = 1;
+};
+
 }  // namespace hierad::data

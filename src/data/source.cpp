@@ -4,12 +4,23 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace hierad::data {
 
 void Source::read_many(std::int64_t first, std::int64_t count, std::uint8_t* out) const {
   const std::int64_t bytes = shape().bytes();
   for (std::int64_t i = 0; i < count; ++i) read(first + i, out + i * bytes);
+}
+
+void Source::read_indices(const std::int64_t* indices, std::int64_t n, std::uint8_t* out) const {
+  const std::int64_t bytes = shape().bytes();
+  for (std::int64_t i = 0; i < n;) {
+    std::int64_t j = i + 1;
+    while (j < n && indices[j] == indices[j - 1] + 1) ++j;
+    read_many(indices[i], j - i, out + i * bytes);
+    i = j;
+  }
 }
 
 namespace {
@@ -30,6 +41,17 @@ class SliceSource final : public Source {
     return inner_->name() + " [" + std::to_string(first_) + ", " + std::to_string(first_ + count_) + ")";
   }
   bool streamed() const override { return inner_->streamed(); }
+  void will_need(std::int64_t first, std::int64_t count) const override { inner_->will_need(first_ + first, count); }
+  void read_indices(const std::int64_t* indices, std::int64_t n, std::uint8_t* out) const override {
+    thread_local std::vector<std::int64_t> shifted;
+    shifted.assign(indices, indices + n);
+    for (auto& i : shifted) {
+      if (i < 0 || i >= count_)
+        throw DataError(name(), "image " + std::to_string(i) + " requested from a range of " + std::to_string(count_));
+      i += first_;
+    }
+    inner_->read_indices(shifted.data(), n, out);
+  }
 
  private:
   std::unique_ptr<Source> inner_;

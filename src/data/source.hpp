@@ -36,6 +36,10 @@ class Source {
   // Images first .. first+count-1, back to back. Streamed readers override it to issue one
   // sequential read per run of consecutive images; the default calls read() per image.
   virtual void read_many(std::int64_t first, std::int64_t count, std::uint8_t* out) const;
+  // Images indices[0 .. n), back to back: what the loader calls for a batch. The default issues
+  // one read_many per run of consecutive indices; streamed readers override it to fetch the next
+  // images' bytes while the current one is converted (a shuffled window's images are scattered).
+  virtual void read_indices(const std::int64_t* indices, std::int64_t n, std::uint8_t* out) const;
   // Class label of image `index`, or -1 if the format has none.
   virtual int label(std::int64_t index) const = 0;
   // Human-readable origin (format and path), used in logs and error messages.
@@ -43,6 +47,10 @@ class Source {
   // True for large streamed sets (Tiny Images) whose reads should stay sequential: the loader then
   // shuffles blocks of consecutive images instead of single images.
   virtual bool streamed() const { return false; }
+  // A hint that images first .. first+count-1 will be read soon (the loader's shuffle window,
+  // sampler.hpp): streamed readers start reading them in the background. Never changes what a
+  // read returns; the default does nothing.
+  virtual void will_need(std::int64_t /*first*/, std::int64_t /*count*/) const {}
 };
 
 // Images first .. first+count-1 of `source` (count -1: up to the end) as a source of their own.

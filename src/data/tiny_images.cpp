@@ -84,6 +84,43 @@ void TinyImagesSource::read_many(std::int64_t first, std::int64_t count, std::ui
   }
 }
 
+void TinyImagesSource::read_indices(const std::int64_t* indices, std::int64_t n, std::uint8_t* out) const {
+  if (!mapping_) return Source::read_indices(indices, n, out);
+  thread_local std::vector<std::int64_t> at;  // file index of each image
+  at.resize(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (indices[i] < 0 || indices[i] >= size())
+      throw DataError(file_.path(), "image " + std::to_string(indices[i]) + " requested from a source of " +
+                                        std::to_string(size()));
+    at[static_cast<std::size_t>(i)] = excluded_.empty() ? indices[i] : file_index(indices[i]);
+  }
+  // Four images ahead (1, 2, 4 and 8 measured alike within the noise of the shared VM).
+  constexpr std::int64_t kAhead = 4;
+  const std::uint8_t* base = mapping_->data();
+  const auto prefetch = [&](std::int64_t i) {
+    const std::uint8_t* p = base + at[static_cast<std::size_t>(i)] * kImageBytes;
+    for (std::int64_t line = 0; line < kImageBytes; line += 64) __builtin_prefetch(p + line);
+  };
+  for (std::int64_t i = 0; i < std::min(n, kAhead); ++i) prefetch(i);
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) prefetch(i + kAhead);
+    tiny_to_chw(base + at[static_cast<std::size_t>(i)] * kImageBytes, out + i * kImageBytes);
+  }
+  const std::int64_t bytes = n * kImageBytes;
+  const std::int64_t before = mapped_read_.fetch_add(bytes, std::memory_order_relaxed);
+  if (before < kDropBytes && before + bytes >= kDropBytes) {
+    mapping_->drop_page_tables();
+    mapped_read_.fetch_sub(before + bytes, std::memory_order_relaxed);
+  }
+}
+
+void TinyImagesSource::will_need(std::int64_t first, std::int64_t count) const {
+  if (count <= 0 || first < 0 || first + count > size()) return;
+  // Excluded images inside the range are read ahead too: one call per block, not per run.
+  const std::int64_t begin = file_index(first), end = file_index(first + count - 1) + 1;
+  file_.will_need(begin * kImageBytes, (end - begin) * kImageBytes);
+}
+
 void TinyImagesSource::copy_run(std::int64_t start, std::int64_t count, std::uint8_t* out) const {
   if (mapping_) {
     const std::uint8_t* src = mapping_->data() + start * kImageBytes;

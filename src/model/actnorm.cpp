@@ -91,7 +91,8 @@ FlowResult ActNormImpl::initialize(const at::Tensor& x, const AllReduceSum& redu
     auto centred = xd - broadcastable(mean.to(xd.scalar_type()), xd.dim());
     auto second = centred.square().sum(dims, false, at::kDouble);
     if (reduce) reduce(second);
-    const auto std = (second / count).sqrt().clamp_min(1e-6);
+    // The unbiased (N - 1) std, as the authors' torch.std (method.md §1); N = count over all ranks.
+    const auto std = (second / (count - 1).clamp_min(1)).sqrt().clamp_min(1e-6);
     loc.copy_(-mean);
     log_scale.copy_(-std.log());
     initialized.fill_(1);

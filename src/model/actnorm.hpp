@@ -7,7 +7,7 @@
 //
 // Note [ActNorm init across ranks]
 // Data-dependent init sets loc = -mean_c and log_scale = -log(max(std_c, 1e-6)) over the batch and
-// all positions (population std). The statistics are computed in two passes of float64 sums: first
+// all positions (the unbiased N - 1 std, as the authors' torch.std). The statistics are computed in two passes of float64 sums: first
 // [sum_c..., count], then the centred sums of squares (robust when |mean| >> std). Each pass goes
 // through the AllReduceSum hook before use, so with an allreduce every rank computes the parameters
 // of the global batch and ends with identical values. Every rank must make the same calls in the same

@@ -157,14 +157,11 @@ void TrainingRun::initialise_actnorm(const data::Source& source) {
     throw std::runtime_error("model.init_batch_size = " + std::to_string(global) +
                              " must be divisible by the number of ranks (" + std::to_string(world) + ")");
   }
-  // The first init_batches global batches of epoch 0's order, without augmentation; each rank reads
-  // its share and the statistics are summed across ranks, so the result is that of the whole set.
-  data::LoaderOptions options = data::evaluation_loader_options(cfg_.data, global / world);
-  options.shuffle = true;
-  options.seed = cfg_.data.seed;
-  options.block_size = source.streamed() ? cfg_.data.block_size : 1;
-  options.drop_remainder = true;
-  data::Loader init_loader(source, options, comm_.rank(), world);
+  // The first init_batches global batches of epoch 0 as training delivers them (augmented,
+  // dequantised with noise; method.md §1); each rank reads its share and the statistics are summed
+  // across ranks, so the result is that of the whole global init batch.
+  data::Loader init_loader(source, data::init_loader_options(cfg_.data, training_source(cfg_), source, global / world),
+                           comm_.rank(), world);
   std::vector<at::Tensor> images;
   for (int i = 0; i < cfg_.model.init_batches; ++i) {
     auto batch = init_loader.next();
@@ -371,9 +368,8 @@ TrainOutcome TrainingRun::run(bool must_resume) {
     general_->eval();
     for (auto& p : general_->parameters()) p.set_requires_grad(false);
     outlier_source_ = data::make_source(*cfg_.data.general);
-    data::LoaderOptions outlier_options =
-        data::training_loader_options(cfg_.data, *cfg_.data.general, *outlier_source_, cfg_.train.batch_size);
-    outlier_options.seed = cfg_.data.seed + 1;  // a stream of its own, not the training order
+    const data::LoaderOptions outlier_options =
+        data::outlier_loader_options(cfg_.data, *cfg_.data.general, *outlier_source_, cfg_.train.batch_size);
     outlier_loader_ = resume_positions && resume_positions->outlier
                           ? std::make_unique<data::Loader>(*outlier_source_, outlier_options, comm_.rank(),
                                                            comm_.size(), *resume_positions->outlier)

@@ -112,6 +112,44 @@ TEST(ScoreFileAnalysis, MetricsEqualThoseOfTheDirectScores) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ScoreFileAnalysis, AuthorsNonFiniteConventionIsAnOptionNamedInTheKind) {
+  // The general model's log p is -inf for ten OOD examples. Default: their ratio is +inf, counted
+  // as anomalous (a sure hit). Authors: log p_gen = -3e6 first, so their ratio is ~+3e6, the
+  // most in-distribution of all (a sure miss), and the kind is named with the suffix.
+  const auto dir = std::filesystem::temp_directory_path() / ("hierad-analysis-nf-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::map<std::string, SetValues> in_values = {{"in_dist_test", make_set(60, 0.0, 1)},
+                                                      {"svhn", make_set(40, 0.0, 2)}};
+  std::map<std::string, SetValues> gen_values = {{"in_dist_test", make_set(60, 0.0, 3)},
+                                                 {"svhn", make_set(40, 0.0, 4)}};
+  for (int i = 0; i < 10; ++i) gen_values["svhn"].log_p[static_cast<std::size_t>(i)] = -INFINITY;
+  RunScoreFiles run{"seed0", storage::read_score_file(write_file(dir / "in.h5", in_values, false)),
+                    storage::read_score_file(write_file(dir / "gen.h5", gen_values, false))};
+  const auto ratio_auroc = [&](const AnalysisOutput& out, const std::string& kind) {
+    for (const MetricRecord& r : out.records)
+      if (r.metric == "auroc" && r.ood_set == "svhn" && r.score_kind == kind) return r;
+    ADD_FAILURE() << "no auroc record for " << kind;
+    return MetricRecord{};
+  };
+  // By hand: the in-set vs the finite OOD examples' ratios, plus 10 sure hits or 10 sure misses.
+  std::vector<double> in_ratio, ood_finite;
+  for (std::size_t i = 0; i < 60; ++i)
+    in_ratio.push_back(in_values.at("in_dist_test").log_p[i] - gen_values.at("in_dist_test").log_p[i]);
+  for (std::size_t i = 10; i < 40; ++i) ood_finite.push_back(in_values.at("svhn").log_p[i] - gen_values.at("svhn").log_p[i]);
+  const double finite_part = auroc(in_ratio, ood_finite).value * 30 / 40;
+  const MetricRecord ours = ratio_auroc(analyse({run}, AnalysisRequest{}), "ratio");
+  EXPECT_NEAR(ours.value, finite_part + 10.0 / 40, 1e-12);
+  EXPECT_EQ(ours.nonfinite_out, 10u);
+  AnalysisRequest authors;
+  authors.authors_non_finite = true;
+  const AnalysisOutput theirs_out = analyse({run}, authors);
+  const MetricRecord theirs = ratio_auroc(theirs_out, "ratio+nonfinite_-3e6");
+  EXPECT_NEAR(theirs.value, finite_part, 1e-12);
+  EXPECT_EQ(theirs.nonfinite_out, 0u);
+  for (const std::string& name : theirs_out.kind_names) EXPECT_NE(name.find("+nonfinite_-3e6"), std::string::npos) << name;
+  std::filesystem::remove_all(dir);
+}
+
 // Input complexity: PNG bits/dim supplied per example index, in another order than the file's rows
 // (the general model's file is written in reverse), must pair with the right examples.
 TEST(ScoreFileAnalysis, InputComplexityUsesThePngLengthOfEachExample) {

@@ -38,6 +38,7 @@ TEST(ConfigDefaults, MatchTheMethod) {
   EXPECT_DOUBLE_EQ(c.train.outlier.temperature, 1000.0);
   EXPECT_DOUBLE_EQ(c.train.bucket_mb, 25.0);
   EXPECT_EQ(c.data.block_size, 64);
+  EXPECT_EQ(c.data.shuffle_buffer, 65536);
   EXPECT_FALSE(c.data.general.has_value());
 }
 
@@ -71,7 +72,7 @@ hflip = true
   EXPECT_EQ(c.data.in_dist->format, "idx");
   ASSERT_EQ(c.data.ood.count("mnist"), 1u);
   EXPECT_TRUE(c.data.ood.at("mnist").hflip);
-  EXPECT_EQ(c.data.ood.at("mnist").shift, 3);  // default kept
+  EXPECT_DOUBLE_EQ(c.data.ood.at("mnist").shift, 3.2);  // default kept: the authors' translate 0.1 x 32 px
 }
 
 TEST(ConfigErrors, OutOfRangeNamesFileLineColumnAndKey) {

@@ -29,6 +29,16 @@ void PatternSource::read_many(std::int64_t first, std::int64_t count, std::uint8
   for (std::int64_t i = 0; i < count; ++i) read(first + i, out + i * shape_.bytes());
 }
 
+void PatternSource::will_need(std::int64_t first, std::int64_t count) const {
+  std::lock_guard<std::mutex> lock(advised_mutex_);
+  advised_.emplace_back(first, count);
+}
+
+std::vector<std::pair<std::int64_t, std::int64_t>> PatternSource::advised() const {
+  std::lock_guard<std::mutex> lock(advised_mutex_);
+  return advised_;
+}
+
 std::vector<std::uint8_t> PatternSource::image(std::int64_t index) const {
   std::vector<std::uint8_t> v(static_cast<std::size_t>(shape_.bytes()));
   for (std::int64_t k = 0; k < shape_.bytes(); ++k) v[static_cast<std::size_t>(k)] = pattern_byte(index, k, salt_);

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,9 @@ class PatternSource final : public Source {
   int label(std::int64_t index) const override { return classes_ > 0 ? static_cast<int>(index % classes_) : -1; }
   std::string name() const override { return "pattern"; }
   bool streamed() const override { return streamed_; }
+  // Records the hint (ranges of images) for the tests of the loader's read-ahead.
+  void will_need(std::int64_t first, std::int64_t count) const override;
+  std::vector<std::pair<std::int64_t, std::int64_t>> advised() const;
 
   std::vector<std::uint8_t> image(std::int64_t index) const;
   std::int64_t read_calls() const { return read_calls_; }
@@ -49,6 +54,8 @@ class PatternSource final : public Source {
   bool streamed_ = false;
   std::int64_t fail_at_ = -1;
   mutable std::int64_t read_calls_ = 0;  // only counted from one thread in the tests that read it
+  mutable std::mutex advised_mutex_;
+  mutable std::vector<std::pair<std::int64_t, std::int64_t>> advised_;  // (first, count) hints
 };
 
 void write_bytes(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes);

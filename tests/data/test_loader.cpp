@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <numeric>
+#include <set>
 
 namespace hierad::data {
 namespace {
@@ -219,7 +221,9 @@ TEST(Loader, AugmentationIsTheDrawOfSeedEpochAndIndex) {
 }
 
 TEST(Loader, BlockShuffleKeepsStreamedReadsSequential) {
+  // Blocks only (no shuffle windows): each batch is one block, one sequential read.
   config::DataConfig data;  // block_size 64
+  data.shuffle_buffer = 0;
   config::SourceConfig sc;
   sc.shift = 0;
   for (const std::int64_t n : {64 * 40, 64 * 40 + 17}) {
@@ -268,6 +272,126 @@ TEST(Loader, RejectsWhatCannotWork) {
   EXPECT_THROW(l.restore(p), std::invalid_argument);
   const PatternSource empty(0, {1, 4, 4});
   EXPECT_THROW(Loader(empty, evaluation(4), 0, 1), DataError);
+}
+
+// Note [Shuffle windows]: a streamed source with windows of several blocks.
+LoaderOptions streamed_training(int batch, int threads = 2) {
+  LoaderOptions o = training(batch, threads);
+  o.block_size = 16;
+  o.shuffle_buffer = 160;  // windows of 10 blocks
+  return o;
+}
+
+TEST(Loader, StreamedWindowsKeepRanksAgreedAndResumeExact) {
+  PatternSource src(16 * 60 + 5, {1, 8, 8});
+  src.set_streamed(true);
+  // Two ranks with batches of 5 interleave to exactly what one rank with batches of 10 reads.
+  std::vector<std::int64_t> single, merged;
+  {
+    Loader l(src, streamed_training(10), 0, 1);
+    while (single.size() < 3 * 960) {
+      auto b = l.next();
+      single.insert(single.end(), b->indices.begin(), b->indices.end());
+    }
+  }
+  Loader r0(src, streamed_training(5), 0, 2), r1(src, streamed_training(5), 1, 2);
+  while (merged.size() < 3 * 960) {
+    for (Loader* l : {&r0, &r1}) {
+      auto b = l->next();
+      merged.insert(merged.end(), b->indices.begin(), b->indices.end());
+    }
+  }
+  EXPECT_EQ(merged, single);
+  // The order really mixes blocks: neighbours in a batch are rarely neighbours in the source.
+  int consecutive = 0;
+  for (std::size_t p = 1; p < 960; ++p) consecutive += single[p] == single[p - 1] + 1;
+  EXPECT_LT(consecutive, 30);
+
+  // Resume mid-window, mid-epoch: identical batches (pixels, labels, noise keys), with another
+  // thread count; and with another world size the same epoch is completed exactly once.
+  Loader a(src, streamed_training(8, 3), 1, 2);
+  for (int k = 0; k < 7; ++k) a.next();
+  const LoaderPosition saved = a.position();
+  std::vector<Batch> rest;
+  for (int k = 0; k < 150; ++k) rest.push_back(*a.next());  // into the next epochs
+  EXPECT_GE(rest.back().epoch, 2);
+  Loader b(src, streamed_training(8, 0), 1, 2, saved);
+  for (int k = 0; k < 150; ++k) ASSERT_TRUE(same_batch(*b.next(), rest[static_cast<std::size_t>(k)])) << "batch " << k;
+}
+
+TEST(Loader, StreamedBatchesDoNotDependOnThreads) {
+  PatternSource src(16 * 40, {3, 32, 32});
+  src.set_streamed(true);
+  std::vector<Batch> reference;
+  {
+    Loader l(src, streamed_training(7, 0), 0, 2);
+    for (int k = 0; k < 60; ++k) reference.push_back(*l.next());
+  }
+  Loader l(src, streamed_training(7, 4), 0, 2);
+  for (int k = 0; k < 60; ++k) ASSERT_TRUE(same_batch(*l.next(), reference[static_cast<std::size_t>(k)])) << k;
+}
+
+TEST(Loader, EveryStreamedImageIsAdvisedBeforeItIsRead) {
+  // The read-ahead hint covers each window before a batch reads from it, and the next window
+  // while the current one is read; after a restore it starts again where the loader stands.
+  PatternSource src(16 * 50 + 3, {1, 4, 4});
+  src.set_streamed(true);
+  const auto covered = [&](std::int64_t index) {
+    for (const auto& [first, count] : src.advised())
+      if (index >= first && index < first + count) return true;
+    return false;
+  };
+  Loader l(src, streamed_training(16, 0), 0, 1);
+  for (int k = 0; k < 120; ++k) {  // 2+ epochs
+    const Batch b = *l.next();
+    for (const auto i : b.indices) ASSERT_TRUE(covered(i)) << "batch " << k << " image " << i << " not advised";
+  }
+  // Each block is advised once per epoch (5 windows: four of 10 blocks, the last of 11) x 3 epochs
+  // at most, in whole blocks.
+  const auto hints = src.advised();
+  EXPECT_LE(hints.size(), 3u * 51u);
+  for (const auto& [first, count] : hints) EXPECT_EQ(first % 16, 0);
+  PatternSource plain(1000, {1, 4, 4});
+  Loader in_memory(plain, training(16, 0), 0, 1);
+  in_memory.next();
+  EXPECT_TRUE(plain.advised().empty());  // in-memory sets need no read-ahead
+}
+
+TEST(Loader, OnlyStreamedSourcesGetShuffleWindows) {
+  // The mixing itself is measured through the Tiny reader (test_stream_shuffle.cpp).
+  const config::DataConfig data;
+  const config::SourceConfig sc;
+  PatternSource streamed(1000, {1, 2, 2});
+  streamed.set_streamed(true);
+  EXPECT_EQ(training_loader_options(data, sc, streamed, 64).shuffle_buffer, 65536);
+  EXPECT_EQ(init_loader_options(data, sc, streamed, 64).shuffle_buffer, 65536);
+  EXPECT_EQ(outlier_loader_options(data, sc, streamed, 64).shuffle_buffer, 65536);
+  EXPECT_EQ(outlier_loader_options(data, sc, streamed, 64).seed, data.seed + 1);
+  const PatternSource plain(1000, {1, 2, 2});  // in memory: shuffled image by image
+  EXPECT_EQ(training_loader_options(data, sc, plain, 64).shuffle_buffer, 0);
+}
+
+TEST(Loader, ActNormInitBatchesAreTheFirstTrainingBatchesAugmented) {
+  // method.md §1: the init statistics come from training batches as the loader gives them.
+  const PatternSource src(1000, {3, 32, 32});
+  const config::DataConfig data;
+  config::SourceConfig sc;
+  sc.hflip = true;
+  const auto train = training_loader_options(data, sc, src, 16);
+  const auto init = init_loader_options(data, sc, src, 16);
+  EXPECT_DOUBLE_EQ(init.augment.shift, 3.2);
+  EXPECT_TRUE(init.augment.hflip);
+  Loader t(src, train, 0, 1), i(src, init, 0, 1);
+  int augmented = 0;
+  for (int k = 0; k < 11; ++k) {
+    const Batch a = *t.next(), b = *i.next();
+    ASSERT_TRUE(same_batch(a, b)) << "batch " << k;
+    for (std::int64_t j = 0; j < b.size(); ++j) {
+      const auto clean = src.image(b.indices[static_cast<std::size_t>(j)]);
+      augmented += !std::equal(clean.begin(), clean.end(), b.image(j));
+    }
+  }
+  EXPECT_GT(augmented, 11 * 16 / 2);  // most images shifted or flipped
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ using testing::tiny_options;
 
 void expect_standardised(const at::Tensor& y, std::vector<std::int64_t> dims, const char* what) {
   const auto mean = y.mean(dims).abs().max().item<double>();
-  const auto std_err = (y.std(dims, /*unbiased=*/false) - 1).abs().max().item<double>();
+  const auto std_err = (y.std(dims, /*unbiased=*/true) - 1).abs().max().item<double>();  // method.md §1
   EXPECT_LT(mean, 1e-4) << what;
   EXPECT_LT(std_err, 1e-3) << what;
 }
