@@ -63,6 +63,14 @@ ScoreWriter ScoreWriter::create_parallel(const std::filesystem::path& path, MPI_
   return w;
 }
 
+ScoreWriter::~ScoreWriter() {
+  if (!file_) return;  // closed, or moved from
+  dxpl_.reset();
+  file_.reset();
+  std::error_code ignored;
+  if (rank_ == 0) std::filesystem::remove(tmp_path_, ignored);
+}
+
 std::string ScoreWriter::context() const {
   return "score file " + path_.string() + (set_ ? " set '" + set_->name + "'" : std::string());
 }

@@ -88,7 +88,9 @@ class ScoreWriter {
 
   ScoreWriter(ScoreWriter&&) noexcept = default;
   ScoreWriter& operator=(ScoreWriter&&) noexcept = default;
-  ~ScoreWriter() = default;  // without close(): the temporary stays, the final name is never created
+  // Without close() (an error unwinding): closes the file and removes the temporary (rank 0), so a
+  // failed write (a full disk) leaves no partial file; the final name is never created.
+  ~ScoreWriter();
 
   void begin_set(const ScoreSetInfo& set);                   // collective
   void add_rows(std::int64_t offset, const ScoreRowsView& rows);  // local; copies rows [offset, offset+n)

@@ -11,6 +11,7 @@
 #include "src/util/log.hpp"
 #include "src/util/runtime_info.hpp"
 #include "src/distributed/stop_signal.hpp"
+#include "storage/durable_file.hpp"
 #include "storage/score_reader.hpp"
 #include "storage/score_store.hpp"
 
@@ -184,7 +185,7 @@ ScoreOutcome score_sets(const config::ExperimentConfig& experiment, const storag
   info.checkpoint.path = checkpoint.path.string();
   info.versions = util::versions_line(util::query_runtime_info());
   info.n_scales = scales;
-  std::filesystem::create_directories(output.parent_path().empty() ? "." : output.parent_path());
+  storage::require_writable_directory(output.parent_path());  // before the model runs (every rank)
   const std::map<std::string, storage::ScoreSet> earlier = finished_earlier(output, info, comm.rank());
   storage::ScoreWriter writer = storage::ScoreWriter::create_parallel(output, MPI_COMM_WORLD, info);
   data::BatchToTensor to_tensor(device);

@@ -18,6 +18,7 @@
 #include "src/util/log.hpp"
 #include "src/util/runtime_info.hpp"
 #include "storage/checkpoint_dir.hpp"
+#include "storage/durable_file.hpp"
 #include "storage/metrics_log.hpp"
 #include "storage/training_end.hpp"
 
@@ -123,14 +124,18 @@ class TrainingRun {
 };
 
 void TrainingRun::write_run_files() {
+  // Every rank, so that all fail alike (and none waits in a collective for a rank that failed).
+  storage::require_writable_directory(checkpoints_.dir());
   const std::string resolved = config::to_toml(cfg_);
   run_metadata_["config"] = resolved;
   run_metadata_["versions"] = util::versions_line(util::query_runtime_info());
   run_metadata_["experiment"] = cfg_.name;
   run_metadata_["run_id"] = run_dir_.filename().string();
   if (comm_.rank() != 0) return;
-  std::filesystem::create_directories(run_dir_);
-  std::ofstream(run_dir_ / "config.toml") << resolved;
+  std::ofstream config(run_dir_ / "config.toml");
+  config << resolved;
+  config.close();
+  if (!config) throw std::runtime_error((run_dir_ / "config.toml").string() + ": cannot write the resolved config");
 }
 
 void TrainingRun::build_model() {
