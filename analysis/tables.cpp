@@ -1,5 +1,7 @@
 #include "analysis/tables.hpp"
 
+#include "storage/durable_file.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -27,14 +29,6 @@ void remember(std::vector<Key>& order, const Key& key) {
     if (k == key) return;
   }
   order.push_back(key);
-}
-
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file) throw std::runtime_error(path.string() + ": cannot open for writing");
-  file << text;
-  file.close();
-  if (!file) throw std::runtime_error(path.string() + ": write failed");
 }
 
 }  // namespace
@@ -185,10 +179,10 @@ void write_tables(const std::filesystem::path& dir, const std::vector<AggregateR
   write_csv(csv, rows);
   write_json(json, rows);
   write_paper_table_markdown(table, rows, paper);
-  write_file(dir / (stem + ".md"), md.str());
-  write_file(dir / (stem + ".csv"), csv.str());
-  write_file(dir / (stem + ".json"), json.str());
-  write_file(dir / (stem + "_paper_" + paper.metric + ".md"), table.str());
+  storage::write_file_atomically(dir / (stem + ".md"), md.str());
+  storage::write_file_atomically(dir / (stem + ".csv"), csv.str());
+  storage::write_file_atomically(dir / (stem + ".json"), json.str());
+  storage::write_file_atomically(dir / (stem + "_paper_" + paper.metric + ".md"), table.str());
 }
 
 }  // namespace hierad::analysis

@@ -42,6 +42,57 @@ void rename_durably(const std::filesystem::path& from, const std::filesystem::pa
   fsync_directory(to.parent_path());
 }
 
+void require_writable_directory(const std::filesystem::path& dir) {
+  const std::filesystem::path folder = dir.empty() ? std::filesystem::path(".") : dir;
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error) throw std::system_error(error, "create the output folder " + folder.string());
+  const std::filesystem::path probe = folder / (".hierad-write-test-" + std::to_string(::getpid()));
+  const std::string what = "the output folder " + folder.string() + " is not writable: write " + probe.string();
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw_errno(what);
+  const char byte = 0;
+  const bool ok = ::write(fd, &byte, 1) == 1 && ::fsync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  ::unlink(probe.c_str());
+  if (!ok) {
+    errno = saved;
+    throw_errno(what);
+  }
+}
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path temporary = temporary_sibling(path);
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw_errno("cannot write " + path.string() + ": create " + temporary.string());
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int saved = n < 0 ? errno : EIO;
+      ::close(fd);
+      ::unlink(temporary.c_str());
+      errno = saved;
+      throw_errno("cannot write " + path.string());
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    const int saved = errno;
+    ::unlink(temporary.c_str());
+    errno = saved;
+    throw_errno("cannot write " + path.string());
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int saved = errno;
+    ::unlink(temporary.c_str());
+    errno = saved;
+    throw_errno("cannot write " + path.string() + ": rename " + temporary.string());
+  }
+}
+
 std::filesystem::path temporary_sibling(const std::filesystem::path& final_path) {
   return final_path.string() + ".tmp-" + std::to_string(::getpid());
 }

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -61,23 +62,15 @@ std::optional<double> KeyValues::number(const std::string& key) const {
 }
 
 void write_key_values(const std::filesystem::path& path, const KeyValues& values, const std::string& header) {
-  const std::filesystem::path temporary = temporary_sibling(path);
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + temporary.string());
-    out << "# " << header << "\n";
-    for (const auto& [key, text] : values.strings()) out << key << " = " << quote(text) << "\n";
-    for (const auto& [key, number] : values.numbers()) {
-      // TOML spells non-finite floats nan/inf.
-      const std::string spelled = number == "nan" || number == "-nan" ? "nan" : number;
-      out << key << " = " << spelled << "\n";
-    }
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + temporary.string());
+  std::ostringstream out;
+  out << "# " << header << "\n";
+  for (const auto& [key, text] : values.strings()) out << key << " = " << quote(text) << "\n";
+  for (const auto& [key, number] : values.numbers()) {
+    // TOML spells non-finite floats nan/inf.
+    const std::string spelled = number == "nan" || number == "-nan" ? "nan" : number;
+    out << key << " = " << spelled << "\n";
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    throw std::system_error(errno, std::generic_category(), "cannot rename " + temporary.string() + " to " + path.string());
-  }
+  write_file_atomically(path, out.str());
 }
 
 std::optional<KeyValues> read_key_values_if_present(const std::filesystem::path& path) {

@@ -17,6 +17,7 @@ class KeyValues {
  public:
   void set(const std::string& key, const std::string& text) { strings_[key] = text; numbers_.erase(key); }
   void set(const std::string& key, double number);
+  void erase(const std::string& key) { strings_.erase(key); numbers_.erase(key); }
   std::optional<std::string> text(const std::string& key) const;
   std::optional<double> number(const std::string& key) const;
   const std::map<std::string, std::string>& strings() const { return strings_; }

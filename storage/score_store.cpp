@@ -63,6 +63,14 @@ ScoreWriter ScoreWriter::create_parallel(const std::filesystem::path& path, MPI_
   return w;
 }
 
+ScoreWriter::~ScoreWriter() {
+  if (!file_) return;  // closed, or moved from
+  dxpl_.reset();
+  file_.reset();
+  std::error_code ignored;
+  if (rank_ == 0) std::filesystem::remove(tmp_path_, ignored);
+}
+
 std::string ScoreWriter::context() const {
   return "score file " + path_.string() + (set_ ? " set '" + set_->name + "'" : std::string());
 }
@@ -225,12 +233,17 @@ void ScoreWriter::end_set() {
     write_dataset("lp", 2, gather_runs(lp_, L, run_starts, lengths_, order).data(), starts, counts);
   }
 
+  clear_set();
+}
+
+void ScoreWriter::clear_set() {
   group_.reset();
   set_.reset();
   offsets_.clear();
   lengths_.clear();
   index_.clear();
   for (auto* v : {&log_p_, &bpd_, &F_, &A_, &G_, &lp_}) v->clear();
+  deferred_error_.clear();
 }
 
 void ScoreWriter::write_dataset(const char* name, int rank, const void* data, const std::vector<std::int64_t>& starts,
@@ -266,15 +279,38 @@ bool ScoreWriter::last_write_was_collective() const {
 void ScoreWriter::close() {
   if (!file_) return;
   if (set_) throw std::logic_error(context() + ": close before end_set");
+  close_onto(path_);
+  const std::filesystem::path partial = partial_score_path(path_);
+  if (rank_ == 0 && std::filesystem::exists(partial)) {
+    std::filesystem::remove(partial);  // superseded by the complete file
+    fsync_directory(partial.parent_path().empty() ? "." : partial.parent_path());
+  }
+}
+
+void ScoreWriter::close_unfinished() {
+  if (!file_) return;
+  if (set_) {
+    const std::string name = set_->name;
+    group_.reset();
+    check(H5Ldelete(file_.get(), name.c_str(), H5P_DEFAULT),
+          "remove the unfinished set '" + name + "' from " + tmp_path_.string());
+    clear_set();
+  }
+  close_onto(partial_score_path(path_));
+}
+
+void ScoreWriter::close_onto(const std::filesystem::path& target) {
   check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush " + tmp_path_.string());
   close_file(file_);
   dxpl_.reset();
   if (parallel()) check_mpi(MPI_Barrier(comm_), context());  // every rank's data is in the file
   if (rank_ == 0) {
     fsync_file(tmp_path_);
-    rename_durably(tmp_path_, path_);
+    rename_durably(tmp_path_, target);
   }
   if (parallel()) check_mpi(MPI_Barrier(comm_), context());  // the final name exists for everyone
 }
+
+std::filesystem::path partial_score_path(const std::filesystem::path& path) { return path.string() + ".partial"; }
 
 }  // namespace hierad::storage

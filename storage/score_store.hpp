@@ -24,7 +24,9 @@
 // (ranks without rows take part with an empty selection). Errors found in add_rows are reported at
 // end_set on every rank alike, so a bad batch on one rank does not deadlock the others.
 // The file is written as "<path>.tmp" and renamed onto <path> by close(): a scoring run that dies
-// leaves no file under the final name.
+// leaves no file under the final name. A run that stops early (a pre-emption signal) calls
+// close_unfinished() instead: the sets it finished go to "<path>.partial" (partial_score_path), which
+// the next run may copy instead of scoring them again; close() removes that file.
 
 #include <mpi.h>
 
@@ -86,13 +88,18 @@ class ScoreWriter {
 
   ScoreWriter(ScoreWriter&&) noexcept = default;
   ScoreWriter& operator=(ScoreWriter&&) noexcept = default;
-  ~ScoreWriter() = default;  // without close(): the temporary stays, the final name is never created
+  // Without close() (an error unwinding): closes the file and removes the temporary (rank 0), so a
+  // failed write (a full disk) leaves no partial file; the final name is never created.
+  ~ScoreWriter();
 
   void begin_set(const ScoreSetInfo& set);                   // collective
   void add_rows(std::int64_t offset, const ScoreRowsView& rows);  // local; copies rows [offset, offset+n)
   // Collective. Checks that the rows of all ranks cover [0, count) exactly once, then writes.
   void end_set();
   void close();  // collective; renames the finished file onto its final name
+  // Collective. Drops the set begun and not ended (if any), then renames the file, holding the
+  // finished sets only, onto partial_score_path(path) instead of the final name.
+  void close_unfinished();
 
   // After end_set in parallel mode: whether HDF5 performed the last write collectively.
   bool last_write_was_collective() const;
@@ -103,6 +110,8 @@ class ScoreWriter {
               const ScoreWriterOptions& options);
   bool parallel() const { return comm_ != MPI_COMM_NULL; }
   std::string context() const;
+  void clear_set();
+  void close_onto(const std::filesystem::path& target);
   void write_dataset(const char* name, int rank, const void* data, const std::vector<std::int64_t>& starts,
                      const std::vector<std::int64_t>& counts);
 
@@ -124,6 +133,9 @@ class ScoreWriter {
   std::vector<double> log_p_, bpd_, F_, A_, G_, lp_;
   std::string deferred_error_;
 };
+
+// "<path>.partial": the finished sets of a scoring run that stopped before its end.
+std::filesystem::path partial_score_path(const std::filesystem::path& path);
 
 // [begin, end) of a contiguous, balanced split of `count` rows over `size` ranks.
 std::pair<std::int64_t, std::int64_t> block_of(std::int64_t count, int rank, int size);

@@ -8,6 +8,7 @@
 #include "src/config/run_id.hpp"
 #include "src/data/make_source.hpp"
 #include "src/util/log.hpp"
+#include "storage/durable_file.hpp"
 
 #include <mpi.h>
 
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #ifndef HIERAD_SOURCE_DIR
@@ -120,8 +122,9 @@ int run_analyze(const AnalyzeArgs& args) {
   const auto rows = analysis::aggregate(result.records);
   analysis::write_tables(out, rows);
   {
-    std::ofstream csv(out / "scores.csv");
+    std::ostringstream csv;
     analysis::write_scores_csv(csv, result.kind_names, result.blocks);
+    storage::write_file_atomically(out / "scores.csv", csv.str());  // a full disk leaves no partial file
   }
   std::printf("AUROC (%%), in-distribution %s, %zu run(s); higher is better:\n\n", cfg.in_set.c_str(), runs.size());
   analysis::write_paper_table_markdown(std::cout, rows);

@@ -18,11 +18,13 @@ struct TrainArgs {
   std::string run_dir;
   bool print_config = false;
   bool resume = false;
+  bool accept_older_checkpoint = false;
 };
 
 int run_train(const TrainArgs& args) {
-  const config::ExperimentConfig experiment =
+  config::ExperimentConfig experiment =
       args.experiment.empty() ? config::ExperimentConfig{} : config::load_experiment(args.experiment);
+  if (args.accept_older_checkpoint) experiment.train.accept_older_checkpoint = true;
   if (args.print_config) {
     std::fputs(config::to_toml(experiment).c_str(), stdout);
     return kExitOk;
@@ -56,6 +58,10 @@ Command add_train_command(CLI::App& parent) {
   app->add_flag("--resume", args->resume,
                 "require a valid checkpoint in the run directory and continue from it (without the flag "
                 "a run resumes when it has one and starts afresh when it has none)");
+  app->add_flag("--accept-older-checkpoint", args->accept_older_checkpoint,
+                "train.init_from / train.outlier.general_checkpoint naming a run that has not finished or "
+                "whose final checkpoint is corrupt: use its newest valid checkpoint (with a warning); as "
+                "train.accept_older_checkpoint");
   app->add_flag("--print-config", args->print_config,
                 "print the resolved configuration (every key, defaults included) and exit");
   app->callback([args] {

@@ -81,6 +81,9 @@ void visit_fields(TrainConfig& c, V& v) {
   v.field("grad_clip", c.grad_clip, at_least(0.0), "max gradient norm; 0 = no clipping");
   v.field("seed", c.seed, anything<std::uint64_t>(), "model initialisation seed");
   v.field("init_from", c.init_from, anything<std::string>(), "checkpoint to fine-tune from");
+  v.field("accept_older_checkpoint", c.accept_older_checkpoint, anything<bool>(),
+          "init_from/outlier.general_checkpoint naming an unfinished run or one whose final checkpoint "
+          "is corrupt: use its newest valid checkpoint, with a warning, instead of failing");
   v.field("backend", c.backend, any<Backend>(), "automatic, mpi or nccl");
   v.field("bucket_mb", c.bucket_mb, greater_than(0.0), "gradient allreduce bucket size (MB)");
   v.field("collective_timeout", c.collective_timeout, at_least(0.0),
@@ -96,7 +99,11 @@ void visit_fields(TrainConfig& c, V& v) {
 
 template <class V>
 void visit_fields(ScoreConfig& c, V& v) {
-  v.field("checkpoint", c.checkpoint, anything<std::string>(), "checkpoint to score; empty = latest");
+  v.field("checkpoint", c.checkpoint, anything<std::string>(),
+          "checkpoint file or run directory to score; empty = the final checkpoint of this run");
+  v.field("accept_older_checkpoint", c.accept_older_checkpoint, anything<bool>(),
+          "the run scored has not finished or its final checkpoint is corrupt: score its newest valid "
+          "checkpoint, with a warning, instead of failing");
   v.field("batch_size", c.batch_size, at_least(1), "images per rank per batch");
   v.field("output", c.output, non_empty(), "score file, relative to the run directory");
   v.field("sets", c.sets, anything<std::vector<std::string>>(), "sets to score; empty = all");

@@ -89,6 +89,9 @@ struct TrainConfig {
   double grad_clip = 0.0;             // max global gradient norm; 0 = no clipping
   std::uint64_t seed = 0;             // model initialisation
   std::string init_from;              // checkpoint to fine-tune from (the general model)
+  // init_from / outlier.general_checkpoint naming a run: take its newest valid checkpoint, with a
+  // warning, when it has not finished or its final checkpoint is corrupt (model_io/checkpoint_lookup)
+  bool accept_older_checkpoint = false;
   Backend backend = Backend::automatic;
   double bucket_mb = 25.0;            // gradient allreduce bucket size
   double collective_timeout = 600.0;  // s a collective may wait before the job is aborted; 0 = never
@@ -102,7 +105,8 @@ struct TrainConfig {
 
 // [score]
 struct ScoreConfig {
-  std::string checkpoint;             // empty: the run's latest checkpoint
+  std::string checkpoint;             // empty: the final checkpoint of the run being scored
+  bool accept_older_checkpoint = false;  // as train.accept_older_checkpoint, for the scored model
   int batch_size = 256;
   std::string output = "scores.h5";   // relative to the run directory
   std::vector<std::string> sets;      // names to score; empty: in_dist_test, every ood set, general

@@ -42,6 +42,10 @@ std::string step_config_text(const ExperimentConfig& config, Step step) {
   part.train.keep_checkpoints = defaults.train.keep_checkpoints;
   part.train.validate_every = defaults.train.validate_every;
   part.train.collective_timeout = defaults.train.collective_timeout;
+  // Whether an older checkpoint of another run may stand in for its final one: the escape hatch of
+  // model_io/checkpoint_lookup.hpp, given for one call (hierad train/score --accept-older-checkpoint).
+  part.train.accept_older_checkpoint = defaults.train.accept_older_checkpoint;
+  part.score.accept_older_checkpoint = defaults.score.accept_older_checkpoint;
   switch (step) {
     case Step::train:
       part.data.ood.clear();

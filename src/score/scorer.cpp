@@ -10,6 +10,9 @@
 #include "src/model_io/model_state.hpp"
 #include "src/util/log.hpp"
 #include "src/util/runtime_info.hpp"
+#include "src/distributed/stop_signal.hpp"
+#include "storage/durable_file.hpp"
+#include "storage/score_reader.hpp"
 #include "storage/score_store.hpp"
 
 #include <ATen/ATen.h>
@@ -18,6 +21,7 @@
 #include <mpi.h>
 
 #include <cmath>
+#include <map>
 #include <optional>
 #include <stdexcept>
 
@@ -39,6 +43,17 @@ struct SetTotals {
   double bpd_sum = 0, finite = 0, non_finite = 0;
 };
 
+void add_to_totals(const storage::ScoreRowsView& rows, SetTotals& totals) {
+  for (std::int64_t i = 0; i < rows.n; ++i) {
+    if (std::isfinite(rows.log_p[i])) {
+      totals.finite += 1;
+      totals.bpd_sum += rows.bpd[i];
+    } else {
+      totals.non_finite += 1;
+    }
+  }
+}
+
 void write_batch(InFlight& item, int scales, storage::ScoreWriter& writer, SetTotals& totals) {
   if (item.done) item.done->synchronize();
   const PackedLayout layout{item.batch.size(), scales};
@@ -53,14 +68,7 @@ void write_batch(InFlight& item, int scales, storage::ScoreWriter& writer, SetTo
   rows.G = v + layout.G();
   rows.lp = v + layout.lp();
   writer.add_rows(item.batch.first_position, rows);
-  for (std::int64_t i = 0; i < layout.n; ++i) {
-    if (std::isfinite(rows.log_p[i])) {
-      totals.finite += 1;
-      totals.bpd_sum += rows.bpd[i];
-    } else {
-      totals.non_finite += 1;
-    }
-  }
+  add_to_totals(rows, totals);
 }
 
 InFlight start_batch(data::Batch batch, const at::Tensor& packed) {
@@ -76,6 +84,57 @@ InFlight start_batch(data::Batch batch, const at::Tensor& packed) {
   const c10::impl::VirtualGuardImpl cuda(c10::DeviceType::CUDA);
   item.done->record(cuda.getStream(packed.device()));
   return item;
+}
+
+// Note [Pre-emptible scoring]: after each batch round, whether some rank wants to stop and whether
+// some rank still has a batch of the set. Blocking, on the host: a few microseconds a batch.
+struct Round {
+  bool stop = false, more = false;
+};
+Round agree_on_round(bool local_stop, bool local_more) {
+  int flags[2] = {local_stop ? 1 : 0, local_more ? 1 : 0};
+  MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  return {flags[0] != 0, flags[1] != 0};
+}
+
+// The sets of <output>.partial that a stopped run of this same scoring finished (rank 0 only;
+// the others get an empty map and learn from rank 0 which sets are kept).
+std::map<std::string, storage::ScoreSet> finished_earlier(const std::filesystem::path& output,
+                                                          const storage::ScoreFileInfo& info, int rank) {
+  const std::filesystem::path partial = storage::partial_score_path(output);
+  if (rank != 0 || !std::filesystem::exists(partial)) return {};
+  storage::ScoreFile file;
+  try {
+    file = storage::read_score_file(partial);
+  } catch (const std::exception& error) {
+    HIERAD_LOG(warn) << "ignoring the unreadable partial score file: " << error.what();
+    return {};
+  }
+  if (file.info.checkpoint.checksum != info.checkpoint.checksum || file.info.n_scales != info.n_scales) {
+    HIERAD_LOG(warn) << "ignoring " << partial.string() << ": it scored another checkpoint ("
+                     << file.info.checkpoint.path << ", step " << file.info.checkpoint.step << ")";
+    return {};
+  }
+  std::map<std::string, storage::ScoreSet> sets;
+  for (auto& set : file.sets) sets.emplace(set.info.name, std::move(set));
+  return sets;
+}
+
+bool same_set(const storage::ScoreSetInfo& a, const storage::ScoreSetInfo& b) {
+  return a.name == b.name && a.path == b.path && a.count == b.count && a.fingerprint == b.fingerprint;
+}
+
+storage::ScoreRowsView rows_of(const storage::ScoreSet& set) {
+  storage::ScoreRowsView rows;
+  rows.n = set.size();
+  rows.index = set.index.data();
+  rows.log_p = set.log_p.data();
+  rows.bpd = set.bpd.data();
+  rows.F = set.F.data();
+  rows.A = set.A.data();
+  rows.G = set.G.data();
+  rows.lp = set.lp.data();
+  return rows;
 }
 
 }  // namespace
@@ -110,10 +169,9 @@ std::vector<ScoreSet> sets_to_score(const config::ExperimentConfig& experiment) 
   return chosen;
 }
 
-std::vector<ScoreSummary> score_sets(const config::ExperimentConfig& experiment,
-                                     const storage::Checkpoint& checkpoint, const std::vector<ScoreSet>& sets,
-                                     const std::filesystem::path& output, distributed::Communicator& comm,
-                                     const at::Device& device) {
+ScoreOutcome score_sets(const config::ExperimentConfig& experiment, const storage::Checkpoint& checkpoint,
+                        const std::vector<ScoreSet>& sets, const std::filesystem::path& output,
+                        distributed::Communicator& comm, const at::Device& device) {
   model::Glow glow(model_io::glow_options(experiment.model));
   glow->to(device);
   model_io::load_model_state(checkpoint, *glow);
@@ -127,7 +185,8 @@ std::vector<ScoreSummary> score_sets(const config::ExperimentConfig& experiment,
   info.checkpoint.path = checkpoint.path.string();
   info.versions = util::versions_line(util::query_runtime_info());
   info.n_scales = scales;
-  std::filesystem::create_directories(output.parent_path().empty() ? "." : output.parent_path());
+  storage::require_writable_directory(output.parent_path());  // before the model runs (every rank)
+  const std::map<std::string, storage::ScoreSet> earlier = finished_earlier(output, info, comm.rank());
   storage::ScoreWriter writer = storage::ScoreWriter::create_parallel(output, MPI_COMM_WORLD, info);
   data::BatchToTensor to_tensor(device);
   const std::unique_ptr<ScoringForward> forward =
@@ -135,34 +194,65 @@ std::vector<ScoreSummary> score_sets(const config::ExperimentConfig& experiment,
                                                       : eager_forward(glow);
   HIERAD_LOG(info) << "scoring forward: " << forward->describe();
 
-  std::vector<ScoreSummary> summaries;
+  ScoreOutcome outcome;
   for (const ScoreSet& set : sets) {
     const auto source = data::make_source(set.source);
-    writer.begin_set({set.name, set.source.path, source->size(), fingerprint(*source)});
-    data::Loader loader(*source, data::evaluation_loader_options(experiment.data, experiment.score.batch_size),
-                        comm.rank(), comm.size());
+    const storage::ScoreSetInfo set_info{set.name, set.source.path, source->size(), fingerprint(*source)};
+    writer.begin_set(set_info);
     SetTotals totals;
-    std::optional<InFlight> previous;  // Note [Scoring pipeline]
-    while (auto batch = loader.next()) {
-      const at::Tensor pixels = to_tensor.pixels(*batch);
-      InFlight current = start_batch(std::move(*batch), forward->run(pixels));
+    const auto found = earlier.find(set.name);
+    int keep = found != earlier.end() && same_set(found->second.info, set_info) ? 1 : 0;
+    MPI_Bcast(&keep, 1, MPI_INT, 0, MPI_COMM_WORLD);  // rank 0 read the partial file
+    if (keep) {
+      if (comm.rank() == 0) {
+        writer.add_rows(0, rows_of(found->second));
+        add_to_totals(rows_of(found->second), totals);
+      }
+      outcome.kept.push_back(set.name);
+    } else {
+      data::Loader loader(*source, data::evaluation_loader_options(experiment.data, experiment.score.batch_size),
+                          comm.rank(), comm.size());
+      std::optional<InFlight> previous;  // Note [Scoring pipeline]
+      std::int64_t rounds = 0;
+      while (true) {
+        auto batch = loader.next();
+        const Round round = agree_on_round(distributed::stop_requested() != 0, batch.has_value());
+        if (round.stop) {  // Note [Pre-emptible scoring]
+          HIERAD_LOG(warn) << "stopped by signal " << distributed::stop_requested() << " in set " << set.name
+                           << " after " << rounds << " batches; keeping the " << outcome.summaries.size()
+                           << " finished sets in " << storage::partial_score_path(output).string();
+          outcome.preempted = true;
+          break;
+        }
+        if (!round.more) break;
+        ++rounds;
+        if (!batch) continue;  // this rank's slice has ended; the others still have a batch
+        const at::Tensor pixels = to_tensor.pixels(*batch);
+        InFlight current = start_batch(std::move(*batch), forward->run(pixels));
+        if (previous) write_batch(*previous, scales, writer, totals);
+        previous = std::move(current);
+      }
+      if (outcome.preempted) break;
       if (previous) write_batch(*previous, scales, writer, totals);
-      previous = std::move(current);
     }
-    if (previous) write_batch(*previous, scales, writer, totals);
     writer.end_set();
     at::Tensor sums = at::tensor({totals.bpd_sum, totals.finite, totals.non_finite}, at::kDouble).to(device);
     comm.allreduce(sums, distributed::ReduceOp::kSum)->synchronize();
     sums = sums.cpu();
     ScoreSummary summary{set.name, source->size(), sums[0].item<double>() / std::max(1.0, sums[1].item<double>()),
                          static_cast<std::int64_t>(sums[2].item<double>())};
-    HIERAD_LOG(info) << "scored " << set.name << ": " << summary.count << " images, mean "
+    HIERAD_LOG(info) << (keep ? "kept " : "scored ") << set.name << ": " << summary.count << " images, mean "
                      << summary.mean_bpd << " bits/dim" << (summary.non_finite ? ", " : "")
-                     << (summary.non_finite ? std::to_string(summary.non_finite) + " non-finite" : "");
-    summaries.push_back(summary);
+                     << (summary.non_finite ? std::to_string(summary.non_finite) + " non-finite" : "")
+                     << (keep ? " (finished by an earlier, stopped run)" : "");
+    outcome.summaries.push_back(summary);
   }
-  writer.close();
-  return summaries;
+  if (outcome.preempted) {
+    writer.close_unfinished();
+  } else {
+    writer.close();
+  }
+  return outcome;
 }
 
 }  // namespace hierad::score

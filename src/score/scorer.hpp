@@ -35,10 +35,27 @@ struct ScoreSummary {
   std::int64_t non_finite = 0;  // examples whose log p is not finite
 };
 
+// Note [Pre-emptible scoring]
+// SIGTERM/SIGUSR1 (src/distributed/stop_signal.hpp) stop scoring after the current batch. The ranks
+// agree on it after every batch: a blocking max-allreduce on the host of [this rank wants to stop,
+// this rank has a batch], so every rank leaves after the same batch round however late the signal
+// reached it, and ranks whose slice of the set has one batch fewer still take part. The set being
+// scored is then dropped and the file, holding the finished sets only, is closed as
+// <output>.partial (ScoreWriter::close_unfinished). A later call for the same output reads that
+// file on rank 0 and copies each set whose checkpoint checksum, scale count, name, source path,
+// count and data fingerprint all equal what it would score, instead of scoring it again; it scores
+// the rest. The copied rows are the stored float64 values, so the resumed file equals an
+// uninterrupted one value for value (compare_score_files); the complete file replaces the partial.
+
+struct ScoreOutcome {
+  std::vector<ScoreSummary> summaries;  // the finished sets, copied ones included
+  std::vector<std::string> kept;        // sets copied from <output>.partial
+  bool preempted = false;               // stopped by a signal; <output>.partial holds the finished sets
+};
+
 // Scores `checkpoint`'s model on `sets` into `output` (collective over MPI_COMM_WORLD and `comm`).
-std::vector<ScoreSummary> score_sets(const config::ExperimentConfig& experiment,
-                                     const storage::Checkpoint& checkpoint, const std::vector<ScoreSet>& sets,
-                                     const std::filesystem::path& output, distributed::Communicator& comm,
-                                     const at::Device& device);
+ScoreOutcome score_sets(const config::ExperimentConfig& experiment, const storage::Checkpoint& checkpoint,
+                        const std::vector<ScoreSet>& sets, const std::filesystem::path& output,
+                        distributed::Communicator& comm, const at::Device& device);
 
 }  // namespace hierad::score

@@ -2,6 +2,7 @@
 
 #include "src/util/format_duration.hpp"
 #include "storage/key_value_file.hpp"
+#include "storage/training_end.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -33,7 +34,7 @@ void write_progress_file(const std::filesystem::path& path, std::int64_t step, s
   values.set("eta_s", seconds_per_step * static_cast<double>(total - step));
   values.set("skipped_steps", static_cast<double>(skipped));
   values.set("updated", static_cast<double>(std::time(nullptr)));
-  storage::write_key_values(path, values, "training progress, rewritten at every progress line (hierad status reads it)");
+  storage::write_key_values(path, values, storage::kProgressFileHeader);
 }
 
 }  // namespace hierad::train

@@ -1,5 +1,5 @@
 // Note [Stopping]
-// SIGTERM/SIGUSR1 (stop_signal.hpp) reach the ranks at different moments, yet every rank must stop
+// SIGTERM/SIGUSR1 (src/distributed/stop_signal.hpp) reach the ranks at different moments, yet every rank must stop
 // after the same step. At the start of each step every rank posts its local flag in a nonblocking
 // max-allreduce over MPI on the host (Communicator::allreduce_host: the GPU's queue is never
 // waited for), and at the start of the next step it reads the result of the previous one. So a

@@ -6,6 +6,7 @@
 #include "src/distributed/broadcast.hpp"
 #include "src/distributed/flat_parameters.hpp"
 #include "src/distributed/grad_sync.hpp"
+#include "src/distributed/stop_signal.hpp"
 #include "src/model_io/checkpoint_lookup.hpp"
 #include "src/model_io/glow_factory.hpp"
 #include "src/model_io/model_state.hpp"
@@ -13,12 +14,13 @@
 #include "src/train/losses.hpp"
 #include "src/train/progress.hpp"
 #include "src/train/stop_agreement.hpp"
-#include "src/train/stop_signal.hpp"
 #include "src/train/training_state.hpp"
 #include "src/util/log.hpp"
 #include "src/util/runtime_info.hpp"
 #include "storage/checkpoint_dir.hpp"
+#include "storage/durable_file.hpp"
 #include "storage/metrics_log.hpp"
+#include "storage/training_end.hpp"
 
 #include <ATen/ATen.h>
 #include <ATen/record_function.h>
@@ -52,6 +54,12 @@ model::AllReduceSum allreduce_sum(distributed::Communicator& comm, const at::Dev
     comm.allreduce(on_device, distributed::ReduceOp::kSum)->synchronize();
     values.copy_(on_device);
   };
+}
+
+// How a key naming another run's model is looked up (model_io/checkpoint_lookup.hpp).
+model_io::ModelLookup other_model(const config::ExperimentConfig& experiment, const char* key) {
+  return {key, "train.accept_older_checkpoint (or hierad train --accept-older-checkpoint)",
+          experiment.train.accept_older_checkpoint};
 }
 
 // The run: everything train() sets up, and the step loop.
@@ -116,14 +124,18 @@ class TrainingRun {
 };
 
 void TrainingRun::write_run_files() {
+  // Every rank, so that all fail alike (and none waits in a collective for a rank that failed).
+  storage::require_writable_directory(checkpoints_.dir());
   const std::string resolved = config::to_toml(cfg_);
   run_metadata_["config"] = resolved;
   run_metadata_["versions"] = util::versions_line(util::query_runtime_info());
   run_metadata_["experiment"] = cfg_.name;
   run_metadata_["run_id"] = run_dir_.filename().string();
   if (comm_.rank() != 0) return;
-  std::filesystem::create_directories(run_dir_);
-  std::ofstream(run_dir_ / "config.toml") << resolved;
+  std::ofstream config(run_dir_ / "config.toml");
+  config << resolved;
+  config.close();
+  if (!config) throw std::runtime_error((run_dir_ / "config.toml").string() + ": cannot write the resolved config");
 }
 
 void TrainingRun::build_model() {
@@ -327,7 +339,7 @@ void TrainingRun::checkpoint() {
 }
 
 TrainOutcome TrainingRun::run(bool must_resume) {
-  install_stop_handlers();
+  distributed::install_stop_handlers();
   write_run_files();
   build_model();
   const config::SourceConfig& source_config = training_source(cfg_);
@@ -339,10 +351,12 @@ TrainOutcome TrainingRun::run(bool must_resume) {
     skipped_.fill_(counters_.skipped_steps);
     skipped_at_window_start_ = counters_.skipped_steps;
     HIERAD_LOG(info) << "resuming from " << resume->path.string() << " at step " << counters_.step;
+    last_checkpoint_ = resume->path;  // the final one, when the run had already finished
   } else if (must_resume) {
     throw std::runtime_error(checkpoints_.dir().string() + ": --resume given, but there is no valid checkpoint");
   } else if (!cfg_.train.init_from.empty()) {
-    const storage::Checkpoint init = model_io::read_checkpoint_or_latest(cfg_.train.init_from);
+    const storage::Checkpoint init =
+        model_io::read_final_checkpoint(cfg_.train.init_from, other_model(cfg_, "train.init_from"));
     model_io::load_model_state(init, *model_);
     HIERAD_LOG(info) << "fine-tuning from " << init.path.string();
   } else {
@@ -364,7 +378,9 @@ TrainOutcome TrainingRun::run(bool must_resume) {
     }
     general_ = model::Glow(model_io::glow_options(cfg_.model));
     general_->to(device_);
-    model_io::load_model_state(model_io::read_checkpoint_or_latest(cfg_.train.outlier.general_checkpoint), *general_);
+    model_io::load_model_state(model_io::read_final_checkpoint(cfg_.train.outlier.general_checkpoint,
+                                                               other_model(cfg_, "train.outlier.general_checkpoint")),
+                               *general_);
     general_->eval();
     for (auto& p : general_->parameters()) p.set_requires_grad(false);
     outlier_source_ = data::make_source(*cfg_.data.general);
@@ -397,13 +413,14 @@ TrainOutcome TrainingRun::run(bool must_resume) {
                    << cfg_.train.accumulation << " accumulation; " << model::parameter_count(*model_)
                    << " parameters on " << device_.str();
 
+  if (comm_.rank() == 0 && counters_.step < cfg_.train.steps) storage::clear_final_checkpoint(run_dir_);
   model_->train();
   StopAgreement stop(comm_);
   auto window_start = Clock::now();
   while (counters_.step < cfg_.train.steps) {
-    if (stop.stop_after_previous_step(stop_requested() != 0)) {  // Note [Stopping]
+    if (stop.stop_after_previous_step(distributed::stop_requested() != 0)) {  // Note [Stopping]
       checkpoint();
-      HIERAD_LOG(warn) << "stopped by signal " << stop_requested() << " after step " << counters_.step;
+      HIERAD_LOG(warn) << "stopped by signal " << distributed::stop_requested() << " after step " << counters_.step;
       return {true, counters_.step, counters_.skipped_steps, last_bpd_, last_checkpoint_};
     }
     train_step(global_batch);
@@ -419,6 +436,8 @@ TrainOutcome TrainingRun::run(bool must_resume) {
   }
   stop.drain();
   read_skipped_steps();
+  // Only now is the run finished for the steps that use its model (storage/training_end.hpp).
+  if (comm_.rank() == 0) storage::record_final_checkpoint(run_dir_, last_checkpoint_);
   return {false, counters_.step, counters_.skipped_steps, last_bpd_, last_checkpoint_};
 }
 

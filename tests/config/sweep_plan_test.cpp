@@ -112,7 +112,13 @@ TEST(RunId, DependsOnWhatTrainingReadsOnly) {
   other.train.checkpoint_every = 3;
   other.train.log_every = 1;
   other.train.keep_checkpoints = 9;
+  other.train.accept_older_checkpoint = true;  // a per-call escape hatch, not part of what is computed
   EXPECT_EQ(run_id(base), run_id(other));
+  {
+    ExperimentConfig accepting = base;
+    accepting.score.accept_older_checkpoint = true;
+    EXPECT_EQ(step_config_text(base, Step::score), step_config_text(accepting, Step::score));
+  }
   EXPECT_NE(step_config_text(base, Step::score), step_config_text(other, Step::score));
   other.data.seed = 5;  // the data order: a different run
   EXPECT_NE(run_id(base), run_id(other));

@@ -1,10 +1,10 @@
-#include "src/train/stop_signal.hpp"
+#include "src/distributed/stop_signal.hpp"
 
 #include <gtest/gtest.h>
 
 #include <csignal>
 
-namespace hierad::train {
+namespace hierad::distributed {
 namespace {
 
 TEST(StopSignal, TermAndUsr1AreRecordedNotFatal) {
@@ -20,4 +20,4 @@ TEST(StopSignal, TermAndUsr1AreRecordedNotFatal) {
 }
 
 }  // namespace
-}  // namespace hierad::train
+}  // namespace hierad::distributed

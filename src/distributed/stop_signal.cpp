@@ -1,8 +1,8 @@
-#include "src/train/stop_signal.hpp"
+#include "src/distributed/stop_signal.hpp"
 
 #include <csignal>
 
-namespace hierad::train {
+namespace hierad::distributed {
 namespace {
 
 volatile std::sig_atomic_t g_signal = 0;
@@ -24,4 +24,4 @@ int stop_requested() { return g_signal; }
 
 void clear_stop_request() { g_signal = 0; }
 
-}  // namespace hierad::train
+}  // namespace hierad::distributed
