@@ -105,10 +105,12 @@ IdxSource::IdxSource(const std::filesystem::path& images, const std::filesystem:
     GzReader in(images);
     const auto dims = read_header(in, images, 3);
     count_ = dims[0];
+    // Checked as the unsigned values of the header, before narrowing: a size of 2^31 or more
+    // would otherwise become a negative int, pass the check and wrap image_bytes (fuzz finding).
+    if (dims[1] == 0 || dims[2] == 0 || dims[1] > 4096 || dims[2] > 4096)
+      throw DataError(images, "implausible image size " + std::to_string(dims[1]) + "x" + std::to_string(dims[2]));
     rows_ = static_cast<int>(dims[1]);
     cols_ = static_cast<int>(dims[2]);
-    if (rows_ == 0 || cols_ == 0 || rows_ > 4096 || cols_ > 4096)
-      throw DataError(images, "implausible image size " + std::to_string(rows_) + "x" + std::to_string(cols_));
     // Decoded in chunks, so that a header announcing more images than the file holds fails as
     // "truncated" instead of allocating what it announces.
     const std::size_t image_bytes = static_cast<std::size_t>(rows_) * cols_;

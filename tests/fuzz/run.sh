@@ -22,7 +22,9 @@ cmake --build "$build" -j2 >/dev/null
 
 # One fuzzer at a time, each with its own scratch TMPDIR (the harnesses write their files there).
 export LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0"
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:symbolize=1"
+# allocator_may_return_null: an impossible allocation (HDF5 1.10.8 sizes some of its metadata
+# from the file, H5C_protect) fails as malloc does on Linux, and the library reports an error.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:symbolize=1:allocator_may_return_null=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -33,7 +35,7 @@ for h in "${harnesses[@]}"; do
   [ -d "$here/regressions/$h" ] && cp "$here/regressions/$h/"* "$work/$h/corpus/" 2>/dev/null || true
   start=$(date +%s)
   if TMPDIR="$work/$h/tmp" "$build/tests/fuzz/fuzz_$h" "$work/$h/corpus" -max_total_time="$seconds" -timeout=10 \
-       -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -workers=1 -jobs=1 \
+       -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
        -artifact_prefix="$build/fuzz-artifacts/$h/" >"$work/$h/log" 2>&1; then
     result=ok
   else
