@@ -136,6 +136,12 @@ Hdf5ImageSource::Hdf5ImageSource(const std::filesystem::path& file, const std::s
     if (H5Sget_simple_extent_ndims(ls.get()) != 1 || n != count_)
       throw DataError(file, "'" + labels_name + "' has " + std::to_string(n) + " entries for " +
                                 std::to_string(count_) + " images");
+    // An integer type, as the writer stores: HDF5 sizes its conversion buffer from the stored
+    // type, and a forged type of gigabytes per element made it allocate 4 GB (fuzz finding,
+    // tests/fuzz/regressions/hdf5_images/labels_type_of_gigabytes).
+    H5Id lt(h5_check(H5Dget_type(l.get()), file, "cannot read the type of '" + labels_name + "'"));
+    if (H5Tget_class(lt.get()) != H5T_INTEGER || H5Tget_size(lt.get()) > 8)
+      throw DataError(file, "'" + labels_name + "' is not an integer dataset");
     labels_.resize(static_cast<std::size_t>(count_));
     h5_check_status(H5Dread(l.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, labels_.data()), file,
                     "cannot read '" + labels_name + "'");

@@ -4,8 +4,7 @@
 // tests/fuzz, fixed upstream in 2.28). So only what hierad needs reaches it:
 //  - PNG or JPEG by signature (stb would otherwise also run its PSD, GIF, BMP, TGA, HDR, PIC and
 //    PNM decoders on a file named .png);
-//  - JPEG: every DHT segment, before and between scans, declares at most 256 codes per table and
-//    fits its segment;
+//  - JPEG: every Huffman table (DHT) anywhere in the file declares at most 256 codes;
 //  - at most kMaxImagePixels pixels (from the header, stbi_info_from_memory), so a small file
 //    cannot make the decoder allocate gigabytes.
 #pragma once

@@ -2,6 +2,7 @@
 
 #include "src/data/data_error.hpp"
 #include "src/data/file_io.hpp"
+#include "src/data/mat_guard.hpp"
 #include "src/data/tiny_images.hpp"
 
 #include <matio.h>
@@ -64,6 +65,7 @@ double numeric_at(const matvar_t* v, std::size_t i) {
 
 SvhnSource::SvhnSource(const std::filesystem::path& file) : path_(file) {
   require_exists(file);
+  if (std::string why = check_mat5_headers(ReadOnlyFile(file)); !why.empty()) throw DataError(file, why);
   install_matio_logger();
   last_matio_message.clear();
   std::unique_ptr<mat_t, MatCloser> mat(Mat_Open(file.c_str(), MAT_ACC_RDONLY));
