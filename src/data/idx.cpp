@@ -115,7 +115,9 @@ IdxSource::IdxSource(const std::filesystem::path& images, const std::filesystem:
     // "truncated" instead of allocating what it announces.
     const std::size_t image_bytes = static_cast<std::size_t>(rows_) * cols_;
     const std::size_t out_bytes = static_cast<std::size_t>(size_) * size_;
-    const std::int64_t chunk = 4096;
+    // At most ~64 MiB of raw pixels per chunk: 4096 images of up to 4096x4096 would be 64 GiB
+    // allocated on the header's word alone (fuzz finding).
+    const std::int64_t chunk = std::max<std::int64_t>(1, (std::int64_t{64} << 20) / static_cast<std::int64_t>(image_bytes));
     std::vector<std::uint8_t> raw;
     const BilinearResizer resize(rows_, cols_, size_, size_);
     for (std::int64_t first = 0; first < count_; first += chunk) {

@@ -14,14 +14,15 @@ bool starts_with(const std::uint8_t* bytes, std::size_t size, const char* magic,
 }
 
 // The DHT segment whose marker is at p[0]: tables of (class/id byte, 16 code counts, symbols),
-// read as stb does: while the segment's declared length is not used up, even past its end.
+// read as stb does: while the segment's declared length is not used up, even past its end, and
+// with bytes past the end of the file read as 0.
 std::string check_dht(const std::uint8_t* p, std::size_t available) {
   if (available < 4) return {};
   const std::size_t length = (std::size_t{p[2]} << 8) | p[3];
   std::size_t at = 4;
-  while (at < 2 + length && at + 17 <= available) {
+  while (at < 2 + length && at < available) {
     std::size_t codes = 0;
-    for (int i = 1; i <= 16; ++i) codes += p[at + i];
+    for (std::size_t i = 1; i <= 16 && at + i < available; ++i) codes += p[at + i];
     if (codes > 256) return "JPEG Huffman table (DHT) declares " + std::to_string(codes) + " codes (at most 256)";
     at += 17 + codes;
   }
