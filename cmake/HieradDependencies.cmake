@@ -4,6 +4,7 @@
 # --- LibTorch 2.x (PyPI's torch wheel via launch/setup, or any LibTorch through Torch_DIR /
 #     CMAKE_PREFIX_PATH). Torch's CUDA cmake asks for TORCH_CUDA_ARCH_LIST when it cannot see a GPU;
 #     9.0 is the H200 of our GPU machines and only matters for CUDA code we would compile ourselves.
+if(NOT HIERAD_FUZZ)  # the fuzz build has no LibTorch (CMakeLists.txt)
 if(NOT DEFINED ENV{TORCH_CUDA_ARCH_LIST} AND NOT TORCH_CUDA_ARCH_LIST)
   set(TORCH_CUDA_ARCH_LIST "9.0")
 endif()
@@ -28,6 +29,7 @@ set(HIERAD_TORCH_HAS_CUDA OFF)
 if(TARGET torch_cuda OR TORCH_LIBRARIES MATCHES "c10_cuda")
   set(HIERAD_TORCH_HAS_CUDA ON)
 endif()
+endif()  # NOT HIERAD_FUZZ
 
 # --- MPI (OpenMPI). The C API only: the deprecated C++ bindings would need libmpi_cxx.
 find_package(MPI REQUIRED COMPONENTS C)
@@ -45,7 +47,9 @@ target_link_libraries(hierad_hdf5 INTERFACE HDF5::HDF5 MPI::MPI_C)  # hdf5.h inc
 
 # --- Small libraries from Debian.
 find_package(tomlplusplus REQUIRED)
-find_package(CLI11 REQUIRED)
+if(NOT HIERAD_FUZZ)
+  find_package(CLI11 REQUIRED)
+endif()
 find_package(spdlog REQUIRED)
 find_package(PNG REQUIRED)
 find_package(ZLIB REQUIRED)
@@ -60,9 +64,15 @@ target_include_directories(hierad_matio SYSTEM INTERFACE ${MATIO_INCLUDE_DIR})
 target_link_libraries(hierad_matio INTERFACE ${MATIO_LIBRARY})
 find_path(STB_INCLUDE_DIR stb_image.h PATH_SUFFIXES stb REQUIRED)
 find_library(STB_LIBRARY stb REQUIRED)
-add_library(hierad_stb INTERFACE)
-target_include_directories(hierad_stb SYSTEM INTERFACE ${STB_INCLUDE_DIR})
-target_link_libraries(hierad_stb INTERFACE ${STB_LIBRARY})
+if(HIERAD_FUZZ)
+  # The fuzz build compiles stb from Debian's headers with the sanitizers (the file says why).
+  add_library(hierad_stb STATIC "${PROJECT_SOURCE_DIR}/tests/fuzz/stb_image_instrumented.c")
+  target_include_directories(hierad_stb SYSTEM PUBLIC ${STB_INCLUDE_DIR})
+else()
+  add_library(hierad_stb INTERFACE)
+  target_include_directories(hierad_stb SYSTEM INTERFACE ${STB_INCLUDE_DIR})
+  target_link_libraries(hierad_stb INTERFACE ${STB_LIBRARY})
+endif()
 
 # --- NCCL + CUDA runtime for the GPU communicator. Compiled and linked whenever LibTorch has CUDA,
 #     even on machines without a GPU. Prefer the NCCL that LibTorch itself loads (the wheel's), so

@@ -27,7 +27,7 @@ endfunction()
 # One precompiled LibTorch header for the whole build. It costs about a minute once and saves about
 # half of every torch translation unit's compile time afterwards (figures in README.md). Targets that
 # reuse it must compile with the same flags and definitions, hence the one interface target.
-if(HIERAD_PCH)
+if(HIERAD_PCH AND NOT HIERAD_FUZZ)
   add_library(hierad_torch_pch OBJECT "${PROJECT_SOURCE_DIR}/cmake/pch_anchor.cpp")
   target_link_libraries(hierad_torch_pch PRIVATE hierad_torch)
   hierad_warnings(hierad_torch_pch)

@@ -1,5 +1,6 @@
 #include "storage/score_reader.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -91,6 +92,12 @@ ScoreFile read_score_file(const std::filesystem::path& path) {
     s.A = read_column<double>(g.get(), "A", {N, L}, path, name);
     s.G = read_column<double>(g.get(), "G", {N, L}, path, name);
     s.lp = read_column<double>(g.get(), "lp", {N, L}, path, name);
+    // The writer stores each example once; a repeated index would silently pair the wrong rows
+    // when files are compared or joined (fuzz finding, tests/fuzz/regressions/score_file).
+    std::vector<std::int64_t> sorted = s.index;
+    std::sort(sorted.begin(), sorted.end());
+    if (const auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end())
+      fail(path, "set " + name + ": example index " + std::to_string(*dup) + " appears more than once");
     out.sets.push_back(std::move(s));
   }
   return out;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 
 namespace hierad::data {
@@ -17,6 +18,9 @@ using detail::H5Id;
 const char* layout_name(ImageLayout layout) { return layout == ImageLayout::nchw ? "NCHW" : "NHWC"; }
 
 namespace {
+
+constexpr hsize_t kMaxSide = 1 << 16;         // pixels per image side a dataset may have
+constexpr std::int64_t kMaxExpansion = 1100;  // image bytes per stored byte (deflate: <= ~1032)
 
 // The "layout" attribute, if there is one (fixed-length or variable-length string).
 std::optional<std::string> read_layout_attribute(hid_t dset, const std::filesystem::path& file) {
@@ -84,6 +88,13 @@ Hdf5ImageSource::Hdf5ImageSource(const std::filesystem::path& file, const std::s
     throw DataError(file, "dataset '" + dataset + "' is " + dims_text +
                               ": cannot tell NCHW from NHWC; add a string attribute layout = \"NCHW\" or \"NHWC\"");
   }
+  // Sizes are checked before they are narrowed to int and multiplied: a hostile header could make
+  // them negative or wrap the total (the IDX reader had that bug, found by tests/fuzz).
+  const hsize_t height = layout_ == ImageLayout::nchw ? dims[2] : dims[1];
+  const hsize_t width = layout_ == ImageLayout::nchw ? dims[3] : dims[2];
+  if (height > kMaxSide || width > kMaxSide || dims[0] > static_cast<hsize_t>(INT64_MAX) / (3 * kMaxSide * kMaxSide))
+    throw DataError(file, "dataset '" + dataset + "' is " + dims_text + ": implausibly large (images at most " +
+                              std::to_string(kMaxSide) + " pixels a side)");
   count_ = static_cast<std::int64_t>(dims[0]);
   if (layout_ == ImageLayout::nchw)
     stored_ = {static_cast<int>(dims[1]), static_cast<int>(dims[2]), static_cast<int>(dims[3])};
@@ -104,6 +115,14 @@ Hdf5ImageSource::Hdf5ImageSource(const std::filesystem::path& file, const std::s
     if (data_offset_ + total > direct_->size())
       throw DataError(file, "dataset '" + dataset + "' extends past the end of the file (truncated copy?)");
   } else if (count_ > 0) {
+    // Read into memory: what the file's chunks can hold bounds what is allocated. Deflate expands
+    // at most ~1032x; more images than that are chunks never written (HDF5 would invent fill
+    // values) or a forged header asking for terabytes.
+    const auto stored = static_cast<std::int64_t>(H5Dget_storage_size(d.get()));
+    if (total / kMaxExpansion > stored + (1 << 20))
+      throw DataError(file, "dataset '" + dataset + "' is " + dims_text + " (" + std::to_string(total) +
+                                " bytes) but its storage holds only " + std::to_string(stored) +
+                                " bytes (unwritten chunks or a damaged header)");
     memory_.resize(static_cast<std::size_t>(total));
     h5_check_status(H5Dread(d.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, memory_.data()), file,
                     "cannot read dataset '" + dataset + "'");
@@ -117,6 +136,12 @@ Hdf5ImageSource::Hdf5ImageSource(const std::filesystem::path& file, const std::s
     if (H5Sget_simple_extent_ndims(ls.get()) != 1 || n != count_)
       throw DataError(file, "'" + labels_name + "' has " + std::to_string(n) + " entries for " +
                                 std::to_string(count_) + " images");
+    // An integer type, as the writer stores: HDF5 sizes its conversion buffer from the stored
+    // type, and a forged type of gigabytes per element made it allocate 4 GB (fuzz finding,
+    // tests/fuzz/regressions/hdf5_images/labels_type_of_gigabytes).
+    H5Id lt(h5_check(H5Dget_type(l.get()), file, "cannot read the type of '" + labels_name + "'"));
+    if (H5Tget_class(lt.get()) != H5T_INTEGER || H5Tget_size(lt.get()) > 8)
+      throw DataError(file, "'" + labels_name + "' is not an integer dataset");
     labels_.resize(static_cast<std::size_t>(count_));
     h5_check_status(H5Dread(l.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, labels_.data()), file,
                     "cannot read '" + labels_name + "'");

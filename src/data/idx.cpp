@@ -105,15 +105,19 @@ IdxSource::IdxSource(const std::filesystem::path& images, const std::filesystem:
     GzReader in(images);
     const auto dims = read_header(in, images, 3);
     count_ = dims[0];
+    // Checked as the unsigned values of the header, before narrowing: a size of 2^31 or more
+    // would otherwise become a negative int, pass the check and wrap image_bytes (fuzz finding).
+    if (dims[1] == 0 || dims[2] == 0 || dims[1] > 4096 || dims[2] > 4096)
+      throw DataError(images, "implausible image size " + std::to_string(dims[1]) + "x" + std::to_string(dims[2]));
     rows_ = static_cast<int>(dims[1]);
     cols_ = static_cast<int>(dims[2]);
-    if (rows_ == 0 || cols_ == 0 || rows_ > 4096 || cols_ > 4096)
-      throw DataError(images, "implausible image size " + std::to_string(rows_) + "x" + std::to_string(cols_));
     // Decoded in chunks, so that a header announcing more images than the file holds fails as
     // "truncated" instead of allocating what it announces.
     const std::size_t image_bytes = static_cast<std::size_t>(rows_) * cols_;
     const std::size_t out_bytes = static_cast<std::size_t>(size_) * size_;
-    const std::int64_t chunk = 4096;
+    // At most ~64 MiB of raw pixels per chunk: 4096 images of up to 4096x4096 would be 64 GiB
+    // allocated on the header's word alone (fuzz finding).
+    const std::int64_t chunk = std::max<std::int64_t>(1, (std::int64_t{64} << 20) / static_cast<std::int64_t>(image_bytes));
     std::vector<std::uint8_t> raw;
     const BilinearResizer resize(rows_, cols_, size_, size_);
     for (std::int64_t first = 0; first < count_; first += chunk) {

@@ -1,6 +1,8 @@
 #include "src/data/image_folder.hpp"
 
 #include "src/data/data_error.hpp"
+#include "src/data/file_io.hpp"
+#include "src/data/image_guard.hpp"
 #include "src/data/resize.hpp"
 
 #include <stb_image.h>
@@ -11,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <thread>
+#include <vector>
 
 namespace hierad::data {
 
@@ -28,8 +31,16 @@ struct StbiFree {
 
 // Decodes one file into out (C, size, size); returns an empty string on success, else the reason.
 std::string decode(const std::filesystem::path& path, const ImageFolderOptions& o, std::uint8_t* out) {
+  std::vector<std::uint8_t> bytes;
+  try {
+    bytes = read_whole_file(path);
+  } catch (const DataError& e) {
+    return e.problem();
+  }
+  if (std::string why = check_image_bytes(bytes.data(), bytes.size()); !why.empty()) return why;
   int w = 0, h = 0, n = 0;
-  std::unique_ptr<stbi_uc, StbiFree> img(stbi_load(path.c_str(), &w, &h, &n, o.channels));
+  std::unique_ptr<stbi_uc, StbiFree> img(
+      stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &n, o.channels));
   if (!img) {
     const char* why = stbi_failure_reason();
     return std::string("cannot decode image: ") + (why ? why : "unknown stb_image error");

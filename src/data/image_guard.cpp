@@ -1,0 +1,65 @@
+#include "src/data/image_guard.hpp"
+
+#include <stb_image.h>
+
+#include <climits>
+#include <cstring>
+
+namespace hierad::data {
+
+namespace {
+
+bool starts_with(const std::uint8_t* bytes, std::size_t size, const char* magic, std::size_t n) {
+  return size >= n && std::memcmp(bytes, magic, n) == 0;
+}
+
+// The DHT segment whose marker is at p[0]: tables of (class/id byte, 16 code counts, symbols),
+// read as stb does: while the segment's declared length is not used up, even past its end, and
+// with bytes past the end of the file read as 0.
+std::string check_dht(const std::uint8_t* p, std::size_t available) {
+  if (available < 4) return {};
+  const std::size_t length = (std::size_t{p[2]} << 8) | p[3];
+  std::size_t at = 4;
+  while (at < 2 + length && at < available) {
+    std::size_t codes = 0;
+    for (std::size_t i = 1; i <= 16 && at + i < available; ++i) codes += p[at + i];
+    if (codes > 256) return "JPEG Huffman table (DHT) declares " + std::to_string(codes) + " codes (at most 256)";
+    at += 17 + codes;
+  }
+  return {};
+}
+
+// Every FF C4 (DHT marker) anywhere in the file. stb skips bytes it does not understand until
+// the next 0xFF, so a walk over well-formed segments would miss tables stb still reads; in
+// entropy-coded data 0xFF is always followed by 0x00 or a marker, so valid files lose nothing.
+std::string check_jpeg_tables(const std::uint8_t* p, std::size_t size) {
+  for (std::size_t at = 0; at + 1 < size; ++at) {
+    if (p[at] == 0xFF && p[at + 1] == 0xC4) {
+      if (std::string why = check_dht(p + at, size - at); !why.empty()) return why;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string check_image_bytes(const std::uint8_t* bytes, std::size_t size) {
+  const bool png = starts_with(bytes, size, "\x89PNG\r\n\x1a\n", 8);
+  const bool jpeg = starts_with(bytes, size, "\xFF\xD8\xFF", 3);
+  if (!png && !jpeg) return "not a PNG or JPEG file";
+  if (size > static_cast<std::size_t>(INT_MAX)) return "file too large";
+  if (jpeg) {
+    if (std::string why = check_jpeg_tables(bytes, size); !why.empty()) return why;
+  }
+  int w = 0, h = 0, n = 0;
+  if (!stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &n)) {
+    const char* why = stbi_failure_reason();
+    return std::string("cannot read the image header: ") + (why ? why : "unknown stb_image error");
+  }
+  if (std::int64_t{w} * h > kMaxImagePixels)
+    return std::to_string(w) + "x" + std::to_string(h) + " pixels is more than hierad decodes (" +
+           std::to_string(kMaxImagePixels) + " pixels)";
+  return {};
+}
+
+}  // namespace hierad::data
