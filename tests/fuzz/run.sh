@@ -34,10 +34,16 @@ for h in "${harnesses[@]}"; do
   cp "$here/corpus/$h/"* "$work/$h/corpus/"
   [ -d "$here/regressions/$h" ] && cp "$here/regressions/$h/"* "$work/$h/corpus/" 2>/dev/null || true
   start=$(date +%s)
+  # -seed: the same exploration every CI run, so a red run means a change, not luck.
   if TMPDIR="$work/$h/tmp" "$build/tests/fuzz/fuzz_$h" "$work/$h/corpus" -max_total_time="$seconds" -timeout=10 \
-       -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+       -seed="${HIERAD_FUZZ_SEED:-1}" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
        -artifact_prefix="$build/fuzz-artifacts/$h/" >"$work/$h/log" 2>&1; then
     result=ok
+  elif [[ $h == svhn || $h == hdf5_images ]] && grep -q 'libFuzzer: out-of-memory' "$work/$h/log"; then
+    # Known and open (tests/fuzz/README.md, tests/fuzz/open/): matio and HDF5 1.10.8 size
+    # allocations from the file before hierad can check them. Reported, not failed; every other
+    # finding (a sanitizer report, a crash, a hang, an OOM elsewhere) fails the run.
+    result="known open library finding (an out-of-memory inside $([[ $h == svhn ]] && echo matio || echo HDF5))"
   else
     result=FINDING
     status=1
