@@ -74,6 +74,8 @@ if grep -q 'not found' <<<"$loaded"; then echo "check_packages: unresolved libra
 foreign=()
 for lib in $(grep -v -E "^($work/prefix|${torch_dir%%/torch/*}|/usr/local/cuda)" <<<"$loaded"); do
   real=$(realpath "$lib")
+  # The CUDA toolkit may be reached through links elsewhere (/usr/local/lib/libcudart.so.13 here)
+  [[ $real == /usr/local/cuda* ]] && continue
   # usrmerge: dpkg may know the file as /lib/... or /usr/lib/...
   package=$( (dpkg -S "$lib" || dpkg -S "$real" || dpkg -S "${real#/usr}") 2>/dev/null | head -1 | cut -d: -f1 || true)
   [[ " $(echo $base_system) " == *" ${package:-?} "* ]] || foreign+=("$lib (${package:-no package})")
