@@ -61,7 +61,7 @@ void add_png_complexity(const config::ExperimentConfig& experiment, const storag
       request.png_bits_per_dim.clear();
       return;
     }
-    const auto source = data::make_source(*config);
+    const auto source = data::make_source(*config, experiment.model.channels);
     const data::Shape shape = source->shape();
     std::vector<std::uint8_t> image(static_cast<std::size_t>(shape.bytes()));
     std::vector<double>& bits = request.png_bits_per_dim[set.info.name];

@@ -29,7 +29,7 @@ int run_convert(const ConvertArgs& args) {
   if (rank != 0) return kExitOk;  // one writer; the work is I/O bound
   config::SourceConfig source_config = args.source;
   source_config.on_bad_image = args.on_bad_image == "skip" ? config::OnBadImage::skip : config::OnBadImage::fail;
-  const auto source = data::make_source(source_config);
+  const auto source = data::make_source(source_config, data::kChannelsAsStored);
   HIERAD_LOG(info) << "converting " << source->name() << " (" << source->size() << " images) into "
                    << args.output;
   std::int64_t next_report = 0;
@@ -65,6 +65,11 @@ Command add_convert_command(CLI::App& parent) {
   app->add_option("--dataset", args->dataset, "dataset name in the output file")->capture_default_str();
   app->add_option("--first", s.first, "first image")->capture_default_str();
   app->add_option("--count", s.count, "images from --first on; -1 = all")->capture_default_str();
+  app->add_option("--channels", s.channels,
+                  "channels written: 1 grey (RGB converted with 0.2989 R + 0.5870 G + 0.1140 B), 3 RGB "
+                  "(grey copied), 0 as the source stores them")
+      ->capture_default_str()
+      ->check(CLI::IsMember({0, 1, 3}));
   app->add_option("--on-bad-image", args->on_bad_image, "folder: fail or skip unreadable images")
       ->capture_default_str()
       ->check(CLI::IsMember({"fail", "skip"}));

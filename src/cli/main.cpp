@@ -5,6 +5,8 @@
 // the rank so that a failure on rank 5 of 64 says where it happened.
 #include "src/cli/commands.hpp"
 #include "src/cli/exit_codes.hpp"
+#include "src/config/config_error.hpp"
+#include "src/data/data_error.hpp"
 #include "src/distributed/mpi_session.hpp"
 #include "src/util/log.hpp"
 
@@ -16,6 +18,18 @@
 #include <exception>
 #include <optional>
 #include <vector>
+
+namespace {
+
+// The exit code of a failed subcommand: bad data and bad configuration have their own, so that a
+// sweep does not retry what would fail again (exit_codes.hpp).
+int exit_code_of(const std::exception& error) {
+  if (dynamic_cast<const hierad::data::DataError*>(&error) != nullptr) return hierad::cli::kExitDataError;
+  if (dynamic_cast<const hierad::config::ConfigError*>(&error) != nullptr) return hierad::cli::kExitConfigError;
+  return hierad::cli::kExitError;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace hierad;
@@ -62,13 +76,14 @@ int main(int argc, char** argv) {
     std::fflush(stderr);
     // The other ranks may be blocked in a collective waiting for this one: end the whole job
     // instead of leaving it hanging.
-    if (mpi && mpi->world_size() > 1) MPI_Abort(MPI_COMM_WORLD, cli::kExitError);
+    const int code = exit_code_of(error);
+    if (mpi && mpi->world_size() > 1) MPI_Abort(MPI_COMM_WORLD, code);
     // Ends without the exit handlers: after a failed write (a full disk) HDF5 cannot close the file
     // it was writing, and its own exit handler then crashed (SIGSEGV in H5D_close) closing that
     // file's leftover objects, turning a reported error into a crash (tests/train/full_disk.sh).
     // Every file hierad keeps was closed and checked before; the process's end releases the rest.
     std::fflush(nullptr);
     mpi.reset();
-    std::_Exit(cli::kExitError);
+    std::_Exit(code);
   }
 }

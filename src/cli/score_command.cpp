@@ -1,6 +1,7 @@
 // `hierad score EXP.toml`: per-example, per-scale likelihood terms of every set into one HDF5 file.
 #include "src/cli/commands.hpp"
 #include "src/cli/exit_codes.hpp"
+#include "src/cli/preflight.hpp"
 #include "src/cli/run_setup.hpp"
 #include "src/config/config_io.hpp"
 #include "src/distributed/stop_signal.hpp"
@@ -26,6 +27,7 @@ int run_score(const ScoreArgs& args) {
   distributed::install_stop_handlers();  // Note [Pre-emptible scoring]
   const config::ExperimentConfig experiment = config::load_experiment(args.experiment);
   RunSetup setup = make_run_setup(experiment, args.run_dir);
+  if (setup.comm->rank() == 0) check_sources_fit_model(experiment, sources_scored(experiment));  // as hierad train
   // Which model: --checkpoint, else [score] checkpoint, else the final checkpoint of this run.
   std::string model = args.checkpoint.empty() ? experiment.score.checkpoint : args.checkpoint;
   if (model.empty()) model = setup.run_dir.string();

@@ -1,6 +1,7 @@
 // `hierad train EXP.toml`: train a Glow as the experiment's [train] section says, on every rank.
 #include "src/cli/commands.hpp"
 #include "src/cli/exit_codes.hpp"
+#include "src/cli/preflight.hpp"
 #include "src/cli/run_setup.hpp"
 #include "src/config/config_io.hpp"
 #include "src/train/trainer.hpp"
@@ -30,6 +31,11 @@ int run_train(const TrainArgs& args) {
     return kExitOk;
   }
   RunSetup setup = make_run_setup(experiment, args.run_dir);
+  // Rank 0 alone opens the sets (one rank's reads on a shared file system); an error there ends
+  // the whole job (main.cpp). The sets scored after training are checked now too.
+  if (setup.comm->rank() == 0) {
+    check_sources_fit_model(experiment, merged(sources_trained_on(experiment), sources_scored(experiment)));
+  }
   const train::TrainOutcome outcome = train::train(experiment, setup.run_dir, *setup.comm, setup.device, args.resume);
   if (outcome.preempted) {
     HIERAD_LOG(warn) << "pre-empted at step " << outcome.step << "; resume with the same command";

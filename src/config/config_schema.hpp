@@ -39,6 +39,8 @@ void visit_fields(SourceConfig& c, V& v) {
   v.field("exclude", c.exclude, anything<std::string>(), "tiny: 1-based exclusion list (optional)");
   v.field("io", c.io, one_of_strings({"mmap", "pread"}), "tiny: mmap, or pread on network file systems");
   v.field("dataset", c.dataset, non_empty(), "hdf5: dataset name");
+  v.field("channels", c.channels, one_of_ints({0, 1, 3}),
+          "channels delivered, converted if need be: 1 grey, 3 RGB, 0 = model.channels");
   v.field("first", c.first, at_least<std::int64_t>(0), "first image used");
   v.field("count", c.count, at_least<std::int64_t>(-1), "images used from first on; -1 = all");
   v.field("shift", c.shift, in_range_real(0.0, 16.0),

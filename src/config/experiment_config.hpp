@@ -45,6 +45,8 @@ struct SourceConfig {
   std::string io = "mmap";            // tiny: mmap (least CPU) or pread (I/O errors and shrinking files
                                       // become errors instead of SIGBUS: network file systems)
   std::string dataset = "images";     // hdf5: dataset name inside the file
+  int channels = 0;                   // channels delivered: 1 grey, 3 RGB (converted, src/data/channels.hpp);
+                                      // 0 = model.channels, as the model reads them
   std::int64_t first = 0;             // first image index used
   std::int64_t count = -1;            // images used from `first` on; -1 = all
   double shift = 3.2;                 // training augmentation: per axis round(U(-shift, shift)) px, the

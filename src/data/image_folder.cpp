@@ -1,5 +1,6 @@
 #include "src/data/image_folder.hpp"
 
+#include "src/data/channels.hpp"
 #include "src/data/data_error.hpp"
 #include "src/data/file_io.hpp"
 #include "src/data/image_guard.hpp"
@@ -39,14 +40,38 @@ std::string decode(const std::filesystem::path& path, const ImageFolderOptions& 
   }
   if (std::string why = check_image_bytes(bytes.data(), bytes.size()); !why.empty()) return why;
   int w = 0, h = 0, n = 0;
-  std::unique_ptr<stbi_uc, StbiFree> img(
-      stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &n, o.channels));
+  // Decoded as the file stores it (grey, grey+alpha, RGB, RGBA), then brought to o.channels with
+  // hierad's own conversion (channels.hpp), not stb's grey weights; alpha is dropped.
+  std::unique_ptr<stbi_uc, StbiFree> img(stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &n, 0));
   if (!img) {
     const char* why = stbi_failure_reason();
     return std::string("cannot decode image: ") + (why ? why : "unknown stb_image error");
   }
-  if (!square_resize_hwc_to_chw(img.get(), w, h, o.channels, out, o.size)) return "resizing failed";
+  const std::size_t pixels = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+  std::vector<std::uint8_t> hwc(pixels * static_cast<std::size_t>(o.channels));
+  const stbi_uc* in = img.get();
+  for (std::size_t p = 0; p < pixels; ++p, in += n) {
+    const bool colour = n >= 3;
+    if (o.channels == 1) {
+      hwc[p] = colour ? grey_of_rgb(in[0], in[1], in[2]) : in[0];
+    } else {
+      for (int c = 0; c < 3; ++c) hwc[p * 3 + static_cast<std::size_t>(c)] = colour ? in[c] : in[0];
+    }
+  }
+  if (!square_resize_hwc_to_chw(hwc.data(), w, h, o.channels, out, o.size)) return "resizing failed";
   return {};
+}
+
+// 1 for a grey (or grey+alpha) file, else 3: the channels of a folder whose count is not given.
+int stored_channels(const std::filesystem::path& path) {
+  int w = 0, h = 0, n = 0;
+  try {
+    const std::vector<std::uint8_t> bytes = read_whole_file(path);
+    if (stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &n) == 0) return 3;
+  } catch (const DataError&) {
+    return 3;  // decode() reports it
+  }
+  return n <= 2 ? 1 : 3;
 }
 
 }  // namespace
@@ -56,8 +81,8 @@ ImageFolderSource::ImageFolderSource(const std::filesystem::path& folder, ImageF
   std::error_code ec;  // a path that cannot be examined counts as absent
   if (!std::filesystem::is_directory(folder, ec))
     throw DataError(folder, std::filesystem::exists(folder, ec) ? "is not a folder" : "does not exist");
-  if (options_.channels != 1 && options_.channels != 3)
-    throw DataError(folder, "channels must be 1 or 3, got " + std::to_string(options_.channels));
+  if (options_.channels != 0 && options_.channels != 1 && options_.channels != 3)
+    throw DataError(folder, "channels must be 0 (as the first file), 1 or 3, got " + std::to_string(options_.channels));
 
   std::vector<std::filesystem::path> candidates;
   try {
@@ -69,6 +94,7 @@ ImageFolderSource::ImageFolderSource(const std::filesystem::path& folder, ImageF
   }
   std::sort(candidates.begin(), candidates.end());
   if (candidates.empty()) throw DataError(folder, "holds no .png, .jpg or .jpeg file");
+  if (options_.channels == 0) options_.channels = stored_channels(candidates.front());
 
   // Decode everything in parallel into per-file slots, then compact in path order so that the
   // indices do not depend on thread scheduling.

@@ -20,7 +20,8 @@ namespace hierad::data {
 
 struct ImageFolderOptions {
   config::OnBadImage on_bad_image = config::OnBadImage::fail;
-  int channels = 3;  // 3: RGB (grey files are expanded); 1: grey (colour files are converted)
+  int channels = 3;  // 3: RGB (grey files are copied to R, G, B); 1: grey (colour files are converted,
+                     // channels.hpp); 0: as the first file in path order (grey or RGB)
   int size = 32;     // output height = width
   int threads = 0;   // decoding threads; 0 = one per hardware thread
 };

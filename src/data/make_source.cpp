@@ -2,6 +2,7 @@
 
 #include "src/util/log.hpp"
 
+#include "src/data/channels.hpp"
 #include "src/data/cifar.hpp"
 #include "src/data/data_error.hpp"
 #include "src/data/file_io.hpp"
@@ -20,7 +21,7 @@ namespace hierad::data {
 
 namespace {
 
-std::unique_ptr<Source> open_reader(const config::SourceConfig& c) {
+std::unique_ptr<Source> open_reader(const config::SourceConfig& c, int channels) {
   const std::filesystem::path path = c.path;
   static const char* const known[] = {"tiny", "cifar10", "cifar100", "svhn", "idx", "folder", "hdf5"};
   if (std::find(std::begin(known), std::end(known), c.format) == std::end(known))
@@ -52,6 +53,7 @@ std::unique_ptr<Source> open_reader(const config::SourceConfig& c) {
   if (c.format == "folder") {
     ImageFolderOptions o;
     o.on_bad_image = c.on_bad_image;
+    o.channels = channels;  // decoded to it: no conversion after resizing
     auto source = std::make_unique<ImageFolderSource>(path, o);
     if (!source->skipped().empty()) {
       HIERAD_LOG(warn) << path.string() << ": skipped " << source->skipped().size()
@@ -69,8 +71,9 @@ std::unique_ptr<Source> open_reader(const config::SourceConfig& c) {
 
 }  // namespace
 
-std::unique_ptr<Source> make_source(const config::SourceConfig& config) {
-  return slice(open_reader(config), config.first, config.count);
+std::unique_ptr<Source> make_source(const config::SourceConfig& config, int model_channels) {
+  const int channels = config.channels != 0 ? config.channels : model_channels;
+  return with_channels(slice(open_reader(config, channels), config.first, config.count), channels);
 }
 
 }  // namespace hierad::data

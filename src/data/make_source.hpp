@@ -11,7 +11,9 @@
 //   folder    a folder of PNG/JPEG files (recursive)    on_bad_image (fail or skip)
 //   hdf5      an .h5 file                               dataset (name of the image dataset)
 // Then every format: `first` and `count` keep images first .. first+count-1 (count -1: all) of
-// what the reader yields (for tiny: after the exclusion).
+// what the reader yields (for tiny: after the exclusion), and `channels` (else the model's) says how
+// many channels the source delivers: RGB sets become grey and grey sets RGB (channels.hpp); a folder
+// decodes each file to that count.
 #pragma once
 
 #include "src/config/experiment_config.hpp"
@@ -21,7 +23,12 @@
 
 namespace hierad::data {
 
-// Throws DataError naming the path for an unknown format and for anything the reader rejects.
-std::unique_ptr<Source> make_source(const config::SourceConfig& config);
+// model_channels for a source without its own `channels`.
+inline constexpr int kChannelsAsStored = 0;
+
+// The source of `config`, delivering config.channels channels if set, else `model_channels` (the
+// experiment's model.channels; kChannelsAsStored: as the format stores them). Throws DataError
+// naming the path for an unknown format and for anything the reader rejects.
+std::unique_ptr<Source> make_source(const config::SourceConfig& config, int model_channels);
 
 }  // namespace hierad::data

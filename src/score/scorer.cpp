@@ -196,7 +196,7 @@ ScoreOutcome score_sets(const config::ExperimentConfig& experiment, const storag
 
   ScoreOutcome outcome;
   for (const ScoreSet& set : sets) {
-    const auto source = data::make_source(set.source);
+    const auto source = data::make_source(set.source, experiment.model.channels);
     const storage::ScoreSetInfo set_info{set.name, set.source.path, source->size(), fingerprint(*source)};
     writer.begin_set(set_info);
     SetTotals totals;

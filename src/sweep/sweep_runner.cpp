@@ -174,6 +174,12 @@ int run_sweep(const config::SweepPlan& plan, const SweepOptions& options, std::o
     }
     RunStatus status = statuses[selected[n]];
     if (options.retry_failed) status.failures = 0;
+    if (status.failures > 0 && failure_is_final(status.last_exit)) {
+      out << "failed on bad input or configuration (" << status.last_error << "); not retried (fix it, then "
+          << "--retry-failed); log: " << (run.dir / "log.txt").string() << "\n";
+      ++unfinished;
+      continue;
+    }
     if (status.failures > options.retries) {
       out << "failed " << status.failures << " times (" << status.last_error << "); not retried (--retries "
           << options.retries << "; --retry-failed starts the count afresh); log: " << (run.dir / "log.txt").string() << "\n";
@@ -212,6 +218,12 @@ int run_sweep(const config::SweepPlan& plan, const SweepOptions& options, std::o
       ++status.failures;
       status.state = RunState::failed;
       write_status(run.dir, status);
+      if (failure_is_final(status.last_exit)) {
+        out << "  not retried: bad input or configuration (exit " << status.last_exit
+            << "); running it again would fail the same way\n";
+        ++unfinished;
+        break;
+      }
       if (status.failures > options.retries) {
         ++unfinished;
         break;

@@ -1,7 +1,8 @@
 // `hierad sweep`: the runs of a SweepPlan, each step a child process, with the run directory's
 // status.toml deciding what is left to do. Re-running the same command skips finished runs,
 // resumes partial ones from their newest checkpoint (hierad train does that by itself) and retries
-// failed ones up to `retries` times in all.
+// failed ones up to `retries` times in all; a step that failed on bad data or configuration (exit 65
+// or 78) is not retried.
 #pragma once
 
 #include "src/config/sweep_plan.hpp"
@@ -28,6 +29,11 @@ struct SweepOptions {
 inline constexpr int kSweepDone = 0;         // every selected run is done
 inline constexpr int kSweepIncomplete = 1;   // some failed, wait for a failed run, or are locked by another process
 inline constexpr int kSweepPreempted = 75;   // stopped by a signal after a checkpoint: run the same command again
+// Exit codes of a step that running it again would not change (bad input data, bad configuration):
+// such a step is not retried, in this call or the next, until --retry-failed.
+inline constexpr int kStepDataError = 65;
+inline constexpr int kStepConfigError = 78;
+inline bool failure_is_final(int exit_code) { return exit_code == kStepDataError || exit_code == kStepConfigError; }
 
 // Runs the selected runs in plan order, printing one line per event to `out`.
 int run_sweep(const config::SweepPlan& plan, const SweepOptions& options, std::ostream& out);

@@ -1,6 +1,8 @@
 #include "src/train/trainer.hpp"
 
+#include "src/config/config_error.hpp"
 #include "src/config/config_io.hpp"
+#include "src/data/data_error.hpp"
 #include "src/data/make_source.hpp"
 #include "src/data/to_tensor.hpp"
 #include "src/distributed/broadcast.hpp"
@@ -41,8 +43,8 @@ const config::SourceConfig& training_source(const config::ExperimentConfig& expe
   const auto& data = experiment.data;
   const auto& source = experiment.train.on == "general" ? data.general : data.in_dist;
   if (!source) {
-    throw std::runtime_error(experiment.source.string() + ": train.on = \"" + experiment.train.on +
-                             "\" needs a [data." + experiment.train.on + "] section");
+    throw config::ConfigError(experiment.source.string(), 0, 0, "train.on",
+                              "= \"" + experiment.train.on + "\" needs a [data." + experiment.train.on + "] section");
   }
   return *source;
 }
@@ -166,8 +168,9 @@ void TrainingRun::initialise_actnorm(const data::Source& source) {
   const int world = comm_.size();
   const int global = cfg_.model.init_batch_size;
   if (global % world != 0) {
-    throw std::runtime_error("model.init_batch_size = " + std::to_string(global) +
-                             " must be divisible by the number of ranks (" + std::to_string(world) + ")");
+    throw config::ConfigError(cfg_.source.string(), 0, 0, "model.init_batch_size",
+                              "= " + std::to_string(global) + " must be divisible by the number of ranks (" +
+                                  std::to_string(world) + ")");
   }
   // The first init_batches global batches of epoch 0 as training delivers them (augmented,
   // dequantised with noise; method.md §1); each rank reads its share and the statistics are summed
@@ -177,7 +180,10 @@ void TrainingRun::initialise_actnorm(const data::Source& source) {
   std::vector<at::Tensor> images;
   for (int i = 0; i < cfg_.model.init_batches; ++i) {
     auto batch = init_loader.next();
-    if (!batch) throw std::runtime_error("the training set is smaller than the ActNorm init batch");
+    if (!batch) {
+      throw data::DataError(training_source(cfg_).path, "the training set holds fewer images than the ActNorm init "
+                                                        "batches (model.init_batches x model.init_batch_size)");
+    }
     images.push_back(to_tensor_.images(*batch, data::Dequantize::uniform_noise));
   }
   at::NoGradGuard no_grad;
@@ -307,7 +313,7 @@ void TrainingRun::log_window(double seconds) {
 
 void TrainingRun::validate() {
   if (!cfg_.data.in_dist_test || cfg_.train.on != "in_dist") return;
-  const auto source = data::make_source(*cfg_.data.in_dist_test);
+  const auto source = data::make_source(*cfg_.data.in_dist_test, cfg_.model.channels);
   data::Loader loader(*source, data::evaluation_loader_options(cfg_.data, cfg_.train.batch_size),
                       comm_.rank(), comm_.size());
   at::Tensor bpd_sum = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(device_));
@@ -343,7 +349,7 @@ TrainOutcome TrainingRun::run(bool must_resume) {
   write_run_files();
   build_model();
   const config::SourceConfig& source_config = training_source(cfg_);
-  source_ = data::make_source(source_config);
+  source_ = data::make_source(source_config, cfg_.model.channels);
 
   std::optional<SavedPositions> resume_positions;
   if (auto resume = find_resume_checkpoint()) {
@@ -372,9 +378,12 @@ TrainOutcome TrainingRun::run(bool must_resume) {
                 : std::make_unique<data::Loader>(*source_, loader_options, comm_.rank(), comm_.size());
 
   if (cfg_.train.outlier.enabled) {
-    if (!cfg_.data.general) throw std::runtime_error("train.outlier.enabled needs a [data.general] section");
+    if (!cfg_.data.general) {
+      throw config::ConfigError(cfg_.source.string(), 0, 0, "train.outlier.enabled", "needs a [data.general] section");
+    }
     if (cfg_.train.outlier.general_checkpoint.empty()) {
-      throw std::runtime_error("train.outlier.enabled needs train.outlier.general_checkpoint");
+      throw config::ConfigError(cfg_.source.string(), 0, 0, "train.outlier.enabled",
+                                "needs train.outlier.general_checkpoint");
     }
     general_ = model::Glow(model_io::glow_options(cfg_.model));
     general_->to(device_);
@@ -383,7 +392,7 @@ TrainOutcome TrainingRun::run(bool must_resume) {
                                *general_);
     general_->eval();
     for (auto& p : general_->parameters()) p.set_requires_grad(false);
-    outlier_source_ = data::make_source(*cfg_.data.general);
+    outlier_source_ = data::make_source(*cfg_.data.general, cfg_.model.channels);
     const data::LoaderOptions outlier_options =
         data::outlier_loader_options(cfg_.data, *cfg_.data.general, *outlier_source_, cfg_.train.batch_size);
     outlier_loader_ = resume_positions && resume_positions->outlier

@@ -22,7 +22,7 @@ void expect_split(const std::string& split, std::int64_t images, std::int64_t pe
   c.format = "idx";
   c.path = dir.string();
   c.split = split;
-  const auto src = make_source(c);
+  const auto src = make_source(c, kChannelsAsStored);
   ASSERT_EQ(src->size(), images);
   EXPECT_EQ(src->shape(), (Shape{1, 32, 32}));
   std::array<std::int64_t, 10> counts{};

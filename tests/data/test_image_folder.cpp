@@ -1,6 +1,8 @@
 // A folder of PNG/JPEG files (written with stb_image_write at test time) plus one broken file.
 #include "src/data/image_folder.hpp"
 
+#include "src/data/channels.hpp"
+
 #include "tests/data/data_test_util.hpp"
 
 #include <gtest/gtest.h>
@@ -98,6 +100,29 @@ TEST(ImageFolder, OneChannelOutputReadsGreyFilesAsStored) {
   ImageFolderSource src(f.dir.path(), o);
   EXPECT_EQ(src.shape(), (Shape{1, 32, 32}));
   EXPECT_EQ(test::read_image(src, 2).front(), 90);
+  // Colour files with the authors' weights (channels.hpp), not stb's own: the 32x32 PNG needs no
+  // resizing, so every pixel is grey_of_rgb of the pixel written.
+  const auto exact = test::read_image(src, 0);
+  for (std::size_t p = 0; p < 1024; ++p)
+    ASSERT_EQ(exact[p], grey_of_rgb(f.exact[p * 3], f.exact[p * 3 + 1], f.exact[p * 3 + 2])) << p;
+  for (auto v : test::read_image(src, 1)) ASSERT_EQ(v, grey_of_rgb(0, 200, 0));  // 117
+}
+
+TEST(ImageFolder, ChannelsZeroFollowsTheFirstFile) {
+  TempDir dir;
+  write_png(dir / "a.png", 8, 8, 1, std::vector<std::uint8_t>(64, 40));
+  write_png(dir / "b.png", 8, 8, 3, rgb_image(8, 8, {255, 0, 0}));
+  ImageFolderOptions o;
+  o.channels = 0;
+  ImageFolderSource grey(dir.path(), o);
+  EXPECT_EQ(grey.shape(), (Shape{1, 32, 32}));
+  EXPECT_EQ(test::read_image(grey, 0).front(), 40);
+  EXPECT_EQ(test::read_image(grey, 1).front(), 76);  // 0.2989 * 255 = 76.2
+  write_png(dir / "0.png", 8, 8, 3, rgb_image(8, 8, {1, 2, 3}));
+  ImageFolderSource rgb(dir.path(), o);
+  EXPECT_EQ(rgb.shape(), (Shape{3, 32, 32}));
+  const auto copied = test::read_image(rgb, 1);  // a.png, grey 40 copied to R, G and B
+  for (auto v : copied) ASSERT_EQ(v, 40);
 }
 
 TEST(ImageFolder, FailModeNamesTheUnreadableFile) {

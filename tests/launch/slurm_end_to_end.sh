@@ -336,7 +336,7 @@ EOF
   second_start=$(date -d "$(sed -n '2s/ .*//p' <<<"$times")" +%s)
   [[ $second_start -ge $first_end ]] || fail "--limit 1: the tasks of level 0 ran at the same time"
   "$hierad" status "$tmp/failure-runs/slurm-e2e" | tee "$tmp/failure-status.txt"
-  expect_grep "status names the failed run and why" "general +failed .*\(train exited with 1\)" "$tmp/failure-status.txt"
+  expect_grep "status names the failed run and why" "general +failed .*\(train exited with 65\)" "$tmp/failure-status.txt"
   expect_grep "the run's log says what was missing" "/nonexistent/images.gz" "$tmp"/failure-runs/slurm-e2e/*/log.txt
   cd "$tmp"
 }
