@@ -51,18 +51,21 @@ int run_convert(const ConvertArgs& args) {
 Command add_convert_command(CLI::App& parent) {
   auto args = std::make_shared<ConvertArgs>();
   CLI::App* app = parent.add_subcommand(
-      "convert", "Write an image source (Tiny Images, CIFAR, SVHN, IDX, an image folder, HDF5) as a\n"
+      "convert", "Write an image source (Tiny Images, CIFAR, SVHN, IDX, an image folder, HDF5, NumPy) as a\n"
                  "plain HDF5 image dataset, uint8 [N,C,H,W] or [N,H,W,C] (src/data/hdf5_images.hpp).\n"
                  "The options mirror a [data.*] source of an experiment file. Takes no TOML file.");
   config::SourceConfig& s = args->source;
-  app->add_option("--format", s.format, "tiny, cifar10, cifar100, svhn, idx, folder or hdf5")
+  app->add_option("--format", s.format, "tiny, cifar10, cifar100, svhn, idx, folder, hdf5, npy or npz")
       ->required()
-      ->check(CLI::IsMember({"tiny", "cifar10", "cifar100", "svhn", "idx", "folder", "hdf5"}));
+      ->check(CLI::IsMember({"tiny", "cifar10", "cifar100", "svhn", "idx", "folder", "hdf5", "npy", "npz"}));
   app->add_option("--path", s.path, "file or folder of the source")->required();
   app->add_option("--split", s.split, "train or test (folder-shaped sets)")->capture_default_str();
   app->add_option("--labels", s.labels, "idx: label file");
   app->add_option("--exclude", s.exclude, "tiny: 1-based exclusion list");
   app->add_option("--dataset", args->dataset, "dataset name in the output file")->capture_default_str();
+  app->add_option("--input-dataset", s.dataset,
+                  "hdf5: the dataset to read; npz: the member (default images, else data or arr_0)")
+      ->capture_default_str();
   app->add_option("--first", s.first, "first image")->capture_default_str();
   app->add_option("--count", s.count, "images from --first on; -1 = all")->capture_default_str();
   app->add_option("--channels", s.channels,

@@ -31,14 +31,15 @@ void visit_fields(ModelConfig& c, V& v) {
 
 template <class V>
 void visit_fields(SourceConfig& c, V& v) {
-  v.field("format", c.format, one_of_strings({"tiny", "cifar10", "cifar100", "svhn", "idx", "folder", "hdf5"}),
-          "tiny, cifar10, cifar100, svhn, idx, folder or hdf5");
+  v.field("format", c.format,
+          one_of_strings({"tiny", "cifar10", "cifar100", "svhn", "idx", "folder", "hdf5", "npy", "npz"}),
+          "tiny, cifar10, cifar100, svhn, idx, folder, hdf5, npy or npz");
   v.field("path", c.path, non_empty(), "file or folder of the set");
   v.field("split", c.split, one_of_strings({"train", "test"}), "train or test (folder-shaped sets)");
   v.field("labels", c.labels, anything<std::string>(), "idx: label file (optional)");
   v.field("exclude", c.exclude, anything<std::string>(), "tiny: 1-based exclusion list (optional)");
   v.field("io", c.io, one_of_strings({"mmap", "pread"}), "tiny: mmap, or pread on network file systems");
-  v.field("dataset", c.dataset, non_empty(), "hdf5: dataset name");
+  v.field("dataset", c.dataset, non_empty(), "hdf5: dataset name; npz: member (default images, else data or arr_0)");
   v.field("channels", c.channels, one_of_ints({0, 1, 3}),
           "channels delivered, converted if need be: 1 grey, 3 RGB, 0 = model.channels");
   v.field("first", c.first, at_least<std::int64_t>(0), "first image used");

@@ -37,14 +37,15 @@ struct ModelConfig {
 
 // One image source: [data.general], [data.in_dist] or [data.ood.<name>].
 struct SourceConfig {
-  std::string format;                 // tiny, cifar10, cifar100, svhn, idx, folder, hdf5
+  std::string format;                 // tiny, cifar10, cifar100, svhn, idx, folder, hdf5, npy, npz
   std::string path;                   // file or folder, as the format expects
   std::string split = "train";        // train or test: which files of a folder-shaped set to read
   std::string labels;                 // idx: label file (optional)
   std::string exclude;                // tiny: 80mn_cifar_idxs.txt-style 1-based exclusion list (optional)
   std::string io = "mmap";            // tiny: mmap (least CPU) or pread (I/O errors and shrinking files
                                       // become errors instead of SIGBUS: network file systems)
-  std::string dataset = "images";     // hdf5: dataset name inside the file
+  std::string dataset = "images";     // hdf5: dataset name inside the file; npz: member name (images,
+                                      // else data or arr_0 when left at the default)
   int channels = 0;                   // channels delivered: 1 grey, 3 RGB (converted, src/data/channels.hpp);
                                       // 0 = model.channels, as the model reads them
   std::int64_t first = 0;             // first image index used

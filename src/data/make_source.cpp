@@ -9,6 +9,7 @@
 #include "src/data/hdf5_images.hpp"
 #include "src/data/idx.hpp"
 #include "src/data/image_folder.hpp"
+#include "src/data/numpy_source.hpp"
 #include "src/data/svhn.hpp"
 #include "src/data/tiny_images.hpp"
 
@@ -23,10 +24,10 @@ namespace {
 
 std::unique_ptr<Source> open_reader(const config::SourceConfig& c, int channels) {
   const std::filesystem::path path = c.path;
-  static const char* const known[] = {"tiny", "cifar10", "cifar100", "svhn", "idx", "folder", "hdf5"};
+  static const char* const known[] = {"tiny", "cifar10", "cifar100", "svhn", "idx", "folder", "hdf5", "npy", "npz"};
   if (std::find(std::begin(known), std::end(known), c.format) == std::end(known))
     throw DataError(c.path, "unknown source format '" + c.format +
-                                "' (expected tiny, cifar10, cifar100, svhn, idx, folder or hdf5)");
+                                "' (expected tiny, cifar10, cifar100, svhn, idx, folder, hdf5, npy or npz)");
   if (c.path.empty()) throw DataError("(no path)", "source of format '" + c.format + "' has an empty path");
   require_exists(path);
   std::error_code ec;
@@ -65,8 +66,11 @@ std::unique_ptr<Source> open_reader(const config::SourceConfig& c, int channels)
   if (c.format == "hdf5") {
     return std::make_unique<Hdf5ImageSource>(path, c.dataset);
   }
+  if (c.format == "npy" || c.format == "npz") {
+    return std::make_unique<NumpySource>(c.format == "npy" ? NumpyKind::npy : NumpyKind::npz, path, c.dataset);
+  }
   throw DataError(path, "unknown source format '" + c.format +
-                            "' (expected tiny, cifar10, cifar100, svhn, idx, folder or hdf5)");
+                            "' (expected tiny, cifar10, cifar100, svhn, idx, folder, hdf5, npy or npz)");
 }
 
 }  // namespace

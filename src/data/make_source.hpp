@@ -10,6 +10,8 @@
 //             MNIST-style folder                         test: t10k-*) for a folder
 //   folder    a folder of PNG/JPEG files (recursive)    on_bad_image (fail or skip)
 //   hdf5      an .h5 file                               dataset (name of the image dataset)
+//   npy       a uint8 .npy array, or a folder of them   (numpy_source.hpp: [N,32,32,C], [N,C,32,32], ...)
+//   npz       an .npz archive, or a folder of them      dataset (member; default images, data or arr_0)
 // Then every format: `first` and `count` keep images first .. first+count-1 (count -1: all) of
 // what the reader yields (for tiny: after the exclusion), and `channels` (else the model's) says how
 // many channels the source delivers: RGB sets become grey and grey sets RGB (channels.hpp); a folder

@@ -13,7 +13,7 @@ build="$root/build-fuzz"
 minutes=${1:-10}
 shift $(( $# > 0 ? 1 : 0 ))
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(experiment tiny cifar svhn idx image hdf5_images checkpoint score_file)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(experiment tiny cifar svhn idx image hdf5_images numpy checkpoint score_file)
 "$here/run.sh" "$build" 1 "${harnesses[0]}" >/dev/null || true   # builds the fuzz build if needed
 
 export LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0"

@@ -62,6 +62,26 @@ samples = 2
 """
 
 
+def numpy_seeds():
+    import io
+    import numpy as np  # Debian's python3-numpy
+
+    def saved(write, *args, **arrays):
+        out = io.BytesIO()
+        write(out, *args, **arrays)
+        return out.getvalue()
+
+    images = np.frombuffer(pattern(2 * 3072), np.uint8).reshape(2, 32, 32, 3)
+    planes = np.ascontiguousarray(images.transpose(0, 3, 1, 2)).reshape(2, 3072)
+    return [
+        ("npy_hwc", 0, saved(np.save, images)),
+        ("npy_grey", 0, saved(np.save, images[..., 0])),
+        ("npy_planes_v2", 0, saved(lambda f, a: np.lib.format.write_array(f, a, version=(2, 0)), planes)),
+        ("npz_stored_labels", 1, saved(np.savez, data=planes, labels=np.array([1, 1000]))),
+        ("npz_deflated_x", 3, saved(np.savez_compressed, x=images, labels=np.array([3, 4], np.int32))),
+    ]
+
+
 def main():
     build = pathlib.Path(sys.argv[1])
     corpus = HERE / "corpus"
@@ -114,6 +134,10 @@ def main():
     # hdf5_images: output size - 1, then the file
     add("hdf5_images", "nchw", bytes([31]) + files["images_nchw.h5"])
     add("hdf5_images", "nhwc_resized", bytes([15]) + files["images_nhwc.h5"])
+
+    # numpy: flags (bit 0 npz, bit 1 member "x"), then the file, as numpy writes it
+    for name, flags, data in numpy_seeds():
+        add("numpy", name, bytes([flags]) + data)
 
     add("checkpoint", "sample", files["ckpt.h5"])
     add("score_file", "deflate", files["scores_deflate.h5"])

@@ -13,7 +13,7 @@ build=$(realpath -m "${1:-$root/build-fuzz}")
 seconds=${2:-20}
 shift $(( $# > 2 ? 2 : $# ))
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(experiment tiny cifar svhn idx image hdf5_images checkpoint score_file)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(experiment tiny cifar svhn idx image hdf5_images numpy checkpoint score_file)
 
 if [ ! -x "$build/tests/fuzz/fuzz_score_file" ]; then
   CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DHIERAD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
