@@ -41,6 +41,27 @@ std::string check_jpeg_tables(const std::uint8_t* p, std::size_t size) {
   return {};
 }
 
+// PNG chunks walked as stb walks them (length, type, data, CRC from the signature on, up to IEND or
+// the end of the file). A zero-length IDAT before any image data makes stb compute
+// `idata + 0` with idata still NULL (stb_image.h:5130, undefined behaviour; found by tests/fuzz):
+// refused. libpng accepts such a file, but no encoder writes one.
+std::string check_png_chunks(const std::uint8_t* p, std::size_t size) {
+  const auto be32 = [p](std::size_t at) {
+    return (std::uint32_t{p[at]} << 24) | (std::uint32_t{p[at + 1]} << 16) | (std::uint32_t{p[at + 2]} << 8) | p[at + 3];
+  };
+  bool have_data = false;
+  for (std::size_t at = 8; at + 8 <= size;) {
+    const std::uint32_t length = be32(at);
+    const bool idat = std::memcmp(p + at + 4, "IDAT", 4) == 0;
+    if (idat && length == 0 && !have_data) return "PNG with an empty IDAT chunk before any image data";
+    if (idat && length > 0) have_data = true;
+    if (std::memcmp(p + at + 4, "IEND", 4) == 0) break;
+    if (length > size - at - 8) break;  // stb fails reading past the end
+    at += 12 + std::size_t{length};
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string check_image_bytes(const std::uint8_t* bytes, std::size_t size) {
@@ -50,6 +71,9 @@ std::string check_image_bytes(const std::uint8_t* bytes, std::size_t size) {
   if (size > static_cast<std::size_t>(INT_MAX)) return "file too large";
   if (jpeg) {
     if (std::string why = check_jpeg_tables(bytes, size); !why.empty()) return why;
+  }
+  if (png) {
+    if (std::string why = check_png_chunks(bytes, size); !why.empty()) return why;
   }
   int w = 0, h = 0, n = 0;
   if (!stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &n)) {

@@ -5,6 +5,7 @@
 //  - PNG or JPEG by signature (stb would otherwise also run its PSD, GIF, BMP, TGA, HDR, PIC and
 //    PNM decoders on a file named .png);
 //  - JPEG: every Huffman table (DHT) anywhere in the file declares at most 256 codes;
+//  - PNG: no empty IDAT chunk before the first one with data (stb's pointer arithmetic on NULL);
 //  - at most kMaxImagePixels pixels (from the header, stbi_info_from_memory), so a small file
 //    cannot make the decoder allocate gigabytes.
 #pragma once

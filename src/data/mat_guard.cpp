@@ -26,16 +26,26 @@ struct Reader {
 };
 
 // The start of a matrix element's payload: array flags, dimensions, name. Sub-elements in the
-// small format (size in the tag's upper half) hold at most 4 bytes and need no check.
+// small format (size in the tag's upper half) hold at most 4 bytes; one that declares more is
+// damaged (libmatio took such a size, or array flags of an unknown type, as a field length and
+// calloc'ed 2.5 GB for it: tests/fuzz/regressions/svhn/matio_calloc_2_5gb_small_element).
 std::string check_matrix(const Reader& r, std::uint64_t capacity, std::size_t element_at) {
+  constexpr std::uint32_t kMiUint32 = 6;
   std::size_t at = 0;
   for (int sub = 0; sub < 3; ++sub) {
     std::uint32_t type = 0, bytes = 0;
     if (!r.u32(at, type)) return {};  // shorter than the prefix: matio reports it
     if (type >> 16) {
+      if ((type >> 16) > 4)
+        return "variable at byte " + std::to_string(element_at) + " has a small-format field of " +
+               std::to_string(type >> 16) + " bytes (at most 4; damaged file)";
+      if (sub == 0) return "variable at byte " + std::to_string(element_at) + ": array flags in a small-format field";
       at += 8;
       continue;
     }
+    if (sub == 0 && type != kMiUint32)
+      return "variable at byte " + std::to_string(element_at) + ": array flags of type " + std::to_string(type) +
+             " (MAT files store them as miUINT32; damaged file)";
     if (!r.u32(at + 4, bytes)) return {};
     if (bytes > capacity)
       return "variable at byte " + std::to_string(element_at) + " declares a " + std::to_string(bytes) +

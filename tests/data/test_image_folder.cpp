@@ -2,6 +2,7 @@
 #include "src/data/image_folder.hpp"
 
 #include "src/data/channels.hpp"
+#include "src/data/file_io.hpp"
 
 #include "tests/data/data_test_util.hpp"
 
@@ -128,6 +129,18 @@ TEST(ImageFolder, ChannelsZeroFollowsTheFirstFile) {
 TEST(ImageFolder, FailModeNamesTheUnreadableFile) {
   Fixture f;
   expect_data_error([&] { ImageFolderSource s(f.dir.path()); }, f.dir / "broken.png", "not a PNG or JPEG file");
+}
+
+TEST(ImageFolder, APngWithAnEmptyFirstDataChunkIsRefusedBeforeStbSeesIt) {
+  // A valid PNG with a zero-length IDAT inserted after IHDR: stb would compute NULL + 0 on it
+  // (tests/fuzz/regressions/image/png_empty_idat_null_plus_zero_stb_5130); the guard refuses it.
+  TempDir dir;
+  write_png(dir / "ok.png", 8, 8, 3, rgb_image(8, 8, {1, 2, 3}));
+  auto bytes = read_whole_file(dir / "ok.png");
+  const std::vector<std::uint8_t> empty_idat = {0, 0, 0, 0, 'I', 'D', 'A', 'T', 0x35, 0xAF, 0x06, 0x1E};
+  bytes.insert(bytes.begin() + 8 + 25, empty_idat.begin(), empty_idat.end());  // after signature + IHDR
+  test::write_bytes(dir / "ok.png", bytes);
+  expect_data_error([&] { ImageFolderSource s(dir.path()); }, dir / "ok.png", "empty IDAT chunk before any image data");
 }
 
 TEST(ImageFolder, BadFoldersNameThePath) {
