@@ -128,9 +128,11 @@ at::Tensor GlowImpl::sample(std::int64_t n, double temperature,
   }
   at::NoGradGuard no_grad;
   const auto opts = scales.front()->prior->actnorm->loc.options();
+  // z is drawn where the generator lives (a CPU generator gives the same samples on any device).
+  const auto draw = generator ? opts.device(generator->device()) : opts;
   std::vector<at::Tensor> z;
   for (const auto& shape : latent_shapes()) {
-    z.push_back(at::randn({n, shape[0], shape[1], shape[2]}, generator, opts) * temperature);
+    z.push_back((at::randn({n, shape[0], shape[1], shape[2]}, generator, draw) * temperature).to(opts.device()));
   }
   return reverse(z);
 }

@@ -43,7 +43,8 @@ class GlowImpl : public torch::nn::Module {
   // p_gen in the outlier loss, call forward() under at::NoGradGuard instead).
   LikelihoodRecord score(const at::Tensor& x);
   at::Tensor reverse(const std::vector<at::Tensor>& latents);
-  // n images from z_k ~ N(0, temperature^2 I), without autograd.
+  // n images from z_k ~ N(0, temperature^2 I), without autograd; z is drawn on the generator's
+  // device (the model's without one) and moved to the model's.
   at::Tensor sample(std::int64_t n, double temperature = 1.0,
                     std::optional<at::Generator> generator = std::nullopt);
 
