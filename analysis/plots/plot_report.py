@@ -113,16 +113,24 @@ def with_stand_in(values, all_values):
     return out
 
 
+def curve_style(i):
+    """Colour and line style of curve i: every curve of a plot distinct in both (20 colours of tab20
+    cycled against 4 dash patterns, so curve i and i + 20 still differ in dashes)."""
+    colours = plt.get_cmap("tab20").colors
+    dashes = ["-", "--", "-.", ":"]
+    return {"color": colours[(2 * i) % 20 + (i // 10) % 2], "linestyle": dashes[(i + i // 20) % len(dashes)]}
+
+
 def plot_roc(in_name, in_scores, ood_name, ood_scores, kinds, out_dir):
     fig, ax = plt.subplots(figsize=(5.5, 5))
-    for kind in kinds:
+    for i, kind in enumerate(kinds):
         a, b = in_scores[kind], ood_scores[kind]
         both = np.concatenate([a, b])
         y = np.r_[np.ones(a.size), np.zeros(b.size)]
         s = with_stand_in(both, both)
         fpr, tpr, _ = metrics.roc_curve(y, s)
         auroc = metrics.auc(fpr, tpr)
-        ax.plot(fpr, tpr, label=f"{kind} (AUROC {100 * auroc:.1f})", linewidth=1.2)
+        ax.plot(fpr, tpr, label=f"{kind} (AUROC {100 * auroc:.1f})", linewidth=1.2, **curve_style(i))
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=0.8)
     ax.set_xlabel(f"false positive rate ({ood_name} accepted)")
     ax.set_ylabel(f"true positive rate ({in_name} accepted)")

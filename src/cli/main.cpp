@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   const std::vector<cli::Command> commands = {
       cli::add_train_command(app),   cli::add_score_command(app), cli::add_analyze_command(app),
       cli::add_sweep_command(app),   cli::add_status_command(app), cli::add_convert_command(app),
-      cli::add_sample_command(app),  cli::add_info_command(app),
+      cli::add_sample_command(app),  cli::add_report_command(app), cli::add_info_command(app),
   };
 
   try {

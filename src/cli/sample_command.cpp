@@ -2,12 +2,9 @@
 #include "src/cli/commands.hpp"
 #include "src/cli/exit_codes.hpp"
 #include "src/cli/run_setup.hpp"
-#include "analysis/png_complexity.hpp"
+#include "src/cli/sample_png.hpp"
 #include "src/config/config_io.hpp"
 #include "src/model_io/checkpoint_lookup.hpp"
-#include "src/model_io/glow_factory.hpp"
-#include "src/model_io/model_state.hpp"
-#include "src/score/sample_grid.hpp"
 #include "src/util/log.hpp"
 #include "storage/durable_file.hpp"
 
@@ -24,10 +21,7 @@ struct SampleArgs {
   std::string run_dir;
   std::string checkpoint;
   std::string output;
-  std::int64_t n = 64;
-  double temperature = 0.7;
-  std::uint64_t seed = 0;
-  int columns = 0;
+  SampleRequest request;
   bool accept_older_checkpoint = false;
 };
 
@@ -44,20 +38,15 @@ int run_sample(const SampleArgs& args) {
   const std::string model = args.checkpoint.empty() ? setup.run_dir.string() : args.checkpoint;
   const model_io::ModelLookup lookup{"sample", "--accept-older-checkpoint", args.accept_older_checkpoint};
   const storage::Checkpoint checkpoint = model_io::read_final_checkpoint(model, lookup);
-  model::Glow glow(model_io::glow_options(experiment.model));
-  glow->to(setup.device);
-  model_io::load_model_state(checkpoint, *glow);
-  const score::ImageGrid grid =
-      score::tile_images(score::sample_levels(glow, args.n, args.temperature, args.seed), args.columns);
-  const std::vector<std::uint8_t> png =
-      analysis::encode_png_max_compression({grid.pixels.data(), grid.channels, grid.height, grid.width});
+  const SampleRequest& r = args.request;
+  const SamplePng png = sample_png(experiment, checkpoint, r, setup.device);
   const std::filesystem::path output =
-      args.output.empty() ? setup.run_dir / ("samples-T" + temperature_text(args.temperature) + ".png")
+      args.output.empty() ? setup.run_dir / ("samples-T" + temperature_text(r.temperature) + ".png")
                           : std::filesystem::path(args.output);
-  storage::write_file_atomically(output, std::string(png.begin(), png.end()));
-  HIERAD_LOG(info) << "wrote " << output.string() << ": " << args.n << " samples at temperature "
-                   << temperature_text(args.temperature) << " (seed " << args.seed << ") of "
-                   << checkpoint.path.string() << ", " << grid.width << "x" << grid.height << " px";
+  storage::write_file_atomically(output, std::string(png.bytes.begin(), png.bytes.end()));
+  HIERAD_LOG(info) << "wrote " << output.string() << ": " << r.n << " samples at temperature "
+                   << temperature_text(r.temperature) << " (seed " << r.seed << ") of " << checkpoint.path.string()
+                   << ", " << png.width << "x" << png.height << " px";
   return kExitOk;
 }
 
@@ -71,12 +60,12 @@ Command add_sample_command(CLI::App& parent) {
   app->add_option("experiment", args->experiment, "experiment TOML file")->required()->check(CLI::ExistingFile);
   app->add_option("--run-dir", args->run_dir, "run directory (default: as hierad train chooses it)");
   app->add_option("--checkpoint", args->checkpoint, "checkpoint file or run directory (default: this run)");
-  app->add_option("--n", args->n, "number of samples")->capture_default_str()->check(CLI::Range(1, 4096));
-  app->add_option("--temperature", args->temperature, "T: the latents' standard deviation")
+  app->add_option("--n", args->request.n, "number of samples")->capture_default_str()->check(CLI::Range(1, 4096));
+  app->add_option("--temperature", args->request.temperature, "T: the latents' standard deviation")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 10.0));
-  app->add_option("--seed", args->seed, "seed of the latents (same images on any device)")->capture_default_str();
-  app->add_option("--columns", args->columns, "tiles per row (default: a square grid)")->check(CLI::Range(0, 4096));
+  app->add_option("--seed", args->request.seed, "seed of the latents (same images on any device)")->capture_default_str();
+  app->add_option("--columns", args->request.columns, "tiles per row (default: a square grid)")->check(CLI::Range(0, 4096));
   app->add_option("--output", args->output, "PNG file (default: <run dir>/samples-T<temperature>.png)");
   app->add_flag("--accept-older-checkpoint", args->accept_older_checkpoint,
                 "when the run has not finished or its final checkpoint is corrupt, sample its newest valid "

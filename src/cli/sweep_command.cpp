@@ -5,6 +5,7 @@
 #include "src/config/sweep_plan.hpp"
 #include "src/sweep/sweep_runner.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -22,6 +23,7 @@ struct SweepArgs {
   int retries = 2;
   bool retry_failed = false;
   bool follow = false;
+  bool no_report = false;
   bool dry_run = false;
   bool levels = false;
   int level = -1;
@@ -62,6 +64,16 @@ int run_sweep_command(const SweepArgs& args) {
   options.follow = args.follow;
   if (args.level >= 0) options.level = args.level;
   if (args.task >= 0) options.task = static_cast<std::size_t>(args.task);
+  if (!args.no_report && !plan.runs.empty()) {
+    // The runs' common folder (<output_dir>/<name>), where `hierad report` puts report/index.html.
+    std::filesystem::path common = plan.runs.front().dir.parent_path();
+    for (const auto& run : plan.runs) {
+      while (!common.empty() && std::mismatch(common.begin(), common.end(), run.dir.begin(), run.dir.end()).first != common.end())
+        common = common.parent_path();
+    }
+    options.after_step = {options.hierad.string(), "report", common.string()};
+    options.after_step_log = common / "report" / "log.txt";
+  }
   std::cout << plan.file.string() << ": " << plan.runs.size() << " runs (" << plan.points << " sweep points, "
             << plan.levels() << " levels)\n";
   if (args.dry_run) {
@@ -91,6 +103,8 @@ Command add_sweep_command(CLI::App& parent) {
       ->check(CLI::NonNegativeNumber);
   app->add_flag("--retry-failed", args->retry_failed, "forget the failures counted by earlier calls");
   app->add_flag("--follow", args->follow, "show each step's output (also in the run's log.txt) as it runs");
+  app->add_flag("--no-report", args->no_report,
+                "do not remake <output_dir>/<name>/report/index.html (hierad report) after every step");
   app->add_flag("--dry-run", args->dry_run, "list the runs, their state and what is left to do; run nothing");
   app->add_flag("--levels", args->levels,
                 "print '<level> <runs>' per dependency level (for job arrays, launch/slurm) and exit");

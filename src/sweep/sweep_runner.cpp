@@ -82,6 +82,19 @@ std::string now_text() {
 
 enum class Outcome { done, failed, preempted };
 
+void run_after_step(const SweepOptions& options, std::ostream& out) {
+  if (options.after_step.empty()) return;
+  std::filesystem::create_directories(options.after_step_log.parent_path());
+  int code = 0;
+  try {
+    code = run_child(options.after_step, options.after_step_log);
+  } catch (const std::exception& error) {
+    out << "  report not remade: " << error.what() << "\n";
+    return;
+  }
+  if (code != 0) out << "  report not remade (exit " << code << "; " << options.after_step_log.string() << ")\n";
+}
+
 // Runs the steps of `run` that are not done with the current config, in order.
 Outcome run_steps(const PlannedRun& run, RunStatus& status, const SweepOptions& options, std::ostream& out) {
   const std::filesystem::path log = run.dir / "log.txt";
@@ -106,6 +119,7 @@ Outcome run_steps(const PlannedRun& run, RunStatus& status, const SweepOptions& 
       status.steps[config::step_name(step)] = run.fingerprints.at(step);
       write_status(run.dir, status);
       out << " done (" << static_cast<long long>(seconds) << " s)\n";
+      if (step != run.steps.back()) run_after_step(options, out);  // the last one: once the run's state is written
       continue;
     }
     if (code == kSweepPreempted || stop_requested()) {
@@ -205,6 +219,7 @@ int run_sweep(const config::SweepPlan& plan, const SweepOptions& options, std::o
         status.state = RunState::done;
         status.last_error.clear();
         write_status(run.dir, status);
+        run_after_step(options, out);
         done[selected[n]] = true;
         ++finished;
         break;
@@ -218,6 +233,7 @@ int run_sweep(const config::SweepPlan& plan, const SweepOptions& options, std::o
       ++status.failures;
       status.state = RunState::failed;
       write_status(run.dir, status);
+      run_after_step(options, out);
       if (failure_is_final(status.last_exit)) {
         out << "  not retried: bad input or configuration (exit " << status.last_exit
             << "); running it again would fail the same way\n";

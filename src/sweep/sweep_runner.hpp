@@ -23,6 +23,11 @@ struct SweepOptions {
   bool follow = false;                       // copy each step's output to the terminal as it runs
   std::optional<int> level;                  // with `task`: run only that run of that level (job arrays)
   std::optional<std::size_t> task;
+  // Run after every step that ends (done or failed, not pre-empted), output appended to
+  // after_step_log: `hierad report` of the sweep's folder, so that its page is at most one step
+  // old. Its failure is reported and does not stop the sweep. Empty: nothing.
+  std::vector<std::string> after_step;
+  std::filesystem::path after_step_log;
 };
 
 // Exit codes of run_sweep: those of hierad's CLI (cli/exit_codes.hpp).
