@@ -146,6 +146,7 @@ local_sweep() {  # local_sweep EXP.toml RANKS DIR
 compare_runs() {  # compare_runs A B
   local run id last count=0
   for run in "$1"/slurm-e2e/*/; do
+    [[ -f $run/status.toml ]] || continue  # report/: the sweep's page, not a run
     run=${run%/}
     id=$(basename "$run")
     [[ -d $2/slurm-e2e/$id ]] || fail "$id is in $1 but not in $2"
@@ -201,6 +202,7 @@ case_sweep() {
   # Both ranks of every train step: world 2, node-local rank 0 each (one rank per node).
   local run
   for run in "$tmp"/sweep-runs/slurm-e2e/*/; do
+    [[ -f $run/status.toml ]] || continue
     expect_grep "2 ranks started by srun" \
       '2 rank\(s\), mpi backend, devices by rank \{0: cpu \(node-local 0\), 1: cpu \(node-local 0\)\}' "$run/log.txt"
   done

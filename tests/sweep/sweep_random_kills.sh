@@ -115,6 +115,7 @@ grep -q "4 runs: 4 done" "$tmp/final_status.txt"
 
 echo "== results identical, nothing initialised twice, nothing left over"
 for run in "$tmp/straight/kill-sweep"/*; do
+  [[ -f $run/status.toml ]] || continue   # report/: the sweep's page, not a run
   id=$(basename "$run")
   other=$tmp/killed/kill-sweep/$id
   last=$(ls "$run/checkpoints" | tail -1)

@@ -40,10 +40,12 @@ sweep "$tmp/stopped" | tee "$tmp/second.txt"
 [[ $(grep -c "done, skipped" "$tmp/second.txt") == 1 ]]
 "$hierad" status "$tmp/stopped/tiny-sweep" | tee "$tmp/status2.txt"
 grep -q "4 runs: 4 done" "$tmp/status2.txt"
-[[ $(ls "$tmp/stopped/tiny-sweep" | wc -l) == 4 ]]
+[[ $(ls -d "$tmp/stopped/tiny-sweep"/*/status.toml | wc -l) == 4 ]]   # report/ beside them is the page
+[[ -s $tmp/stopped/tiny-sweep/report/index.html ]]
 
 echo "== nothing trained twice from scratch; results identical"
 for run in "$tmp/straight/tiny-sweep"/*; do
+  [[ -f $run/status.toml ]] || continue   # report/: the sweep's page, not a run
   id=$(basename "$run")
   other=$tmp/stopped/tiny-sweep/$id
   [[ $(grep -c "ActNorm data init" "$other/log.txt") == 1 ]] || { echo "$id started from scratch twice"; exit 1; }
