@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `hierad sample` on a trained tiny grey model: a grey PNG grid of the asked size, the same bytes
 # for the same seed and other pixels for another, every tile alike at temperature 0, and a clear
-# error for a run that has not finished. Usage: sample.sh HIERAD
+# error for a run that has not finished; an RGB model (Fashion-MNIST copied into R, G and B) gives
+# an RGB grid. Usage: sample.sh HIERAD
 set -euo pipefail
 hierad=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,6 +37,17 @@ tiles = [cold[2 + r * 34:2 + r * 34 + 32, 2 + c * 34:2 + c * 34 + 32] for r in r
 assert all((t == tiles[0]).all() for t in tiles) and tiles[0].std() > 0   # T = 0: z = 0 for all
 print("sample grids as expected")
 PY
+echo "== an RGB model gives an RGB grid"
+sed 's/^channels = 1/channels = 3/' "$tmp/exp.toml" >"$tmp/rgb.toml"
+grep -q "^channels = 3" "$tmp/rgb.toml"
+"$hierad" train "$tmp/rgb.toml" --run-dir "$tmp/rgb" >"$tmp/rgb.log" 2>&1 || { cat "$tmp/rgb.log"; exit 1; }
+"$hierad" sample "$tmp/rgb.toml" --run-dir "$tmp/rgb" --n 4 --output "$tmp/rgb.png" >>"$tmp/rgb.log" 2>&1 ||
+  { cat "$tmp/rgb.log"; exit 1; }
+/usr/bin/python3 -c "
+from PIL import Image; im = Image.open('$tmp/rgb.png')
+assert im.mode == 'RGB' and im.size == (2 * 32 + 3 * 2,) * 2, (im.mode, im.size)
+print('RGB grid', im.size)"
+
 echo "== a run that has not finished is an error naming it"
 rm "$tmp/run/checkpoints/ckpt-00000004.h5"
 status=0; "$hierad" sample "$tmp/exp.toml" --run-dir "$tmp/run" >"$tmp/unfinished.log" 2>&1 || status=$?
