@@ -268,6 +268,48 @@ void write_array(hid_t loc, const ArrayView& a, const DatasetOptions& options) {
           "write dataset " + where(loc, a.name));
 }
 
+std::string damaged_chunks(hid_t dataset) {
+  H5Id dcpl(H5Dget_create_plist(dataset));
+  if (!dcpl.valid()) return "cannot read its creation properties";
+  if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED || H5Pget_nfilters(dcpl.get()) != 0) return {};
+  const int rank = H5Pget_chunk(dcpl.get(), 0, nullptr);
+  if (rank <= 0 || rank > 32) return "chunked without a valid chunk shape";
+  std::vector<hsize_t> chunk(static_cast<std::size_t>(rank));
+  H5Pget_chunk(dcpl.get(), rank, chunk.data());
+  H5Id type(H5Dget_type(dataset));
+  H5Id space(H5Dget_space(dataset));
+  if (!type.valid() || !space.valid() || H5Sget_simple_extent_ndims(space.get()) != rank) return "chunk rank mismatch";
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  hsize_t chunk_bytes = H5Tget_size(type.get()), grid = 1;
+  std::vector<hsize_t> per_dim(static_cast<std::size_t>(rank));
+  for (std::size_t d = 0; d < dims.size(); ++d) {
+    if (chunk[d] == 0) return "a chunk dimension of 0";
+    per_dim[d] = (dims[d] + chunk[d] - 1) / chunk[d];
+    if (per_dim[d] > 0 && grid > (hsize_t{1} << 22) / per_dim[d]) return "more than 2^22 chunks";
+    grid *= per_dim[d];
+    if (chunk_bytes > (hsize_t{1} << 40) / chunk[d]) return "chunks of more than 1 TB";
+    chunk_bytes *= chunk[d];
+  }
+  std::vector<hsize_t> at(static_cast<std::size_t>(rank), 0), offset(static_cast<std::size_t>(rank));
+  for (hsize_t n = 0; n < grid; ++n) {
+    for (std::size_t d = 0; d < at.size(); ++d) offset[d] = at[d] * chunk[d];
+    unsigned mask = 0;
+    haddr_t address = HADDR_UNDEF;
+    hsize_t size = 0;
+    if (H5Dget_chunk_info_by_coord(dataset, offset.data(), &mask, &address, &size) < 0) return "unreadable chunk index";
+    if (address != HADDR_UNDEF && size != chunk_bytes) {
+      return "an unfiltered chunk stored in " + std::to_string(size) + " bytes, its shape needs " +
+             std::to_string(chunk_bytes) + " (damaged file)";
+    }
+    for (std::size_t d = at.size(); d-- > 0;) {  // next chunk coordinate, row-major
+      if (++at[d] < per_dim[d]) break;
+      at[d] = 0;
+    }
+  }
+  return {};
+}
+
 Array read_array(hid_t loc, const std::string& name) {
   const std::string what = where(loc, name);
   H5Id dset = check_id(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "open dataset " + what);
@@ -276,6 +318,7 @@ Array read_array(hid_t loc, const std::string& name) {
   out.dtype = dtype_of_dataset(dset.get());
   H5Id space = check_id(H5Dget_space(dset.get()), "read dataspace of " + what);
   out.shape = dataspace_shape(space.get());
+  if (std::string why = damaged_chunks(dset.get()); !why.empty()) throw H5Error("read dataset " + what + ": " + why, "");
   out.bytes.resize(static_cast<std::size_t>(out.numel()) * dtype_size(out.dtype));
   if (!out.bytes.empty())
     check(H5Dread(dset.get(), memory_type_of(out.dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.bytes.data()),

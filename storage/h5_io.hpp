@@ -70,6 +70,12 @@ H5Id create_dataset(hid_t loc, const std::string& name, DType dtype, const std::
 void write_array(hid_t loc, const ArrayView& a, const DatasetOptions& options = {});
 // Reads the dataset `name` below `loc` whole.
 Array read_array(hid_t loc, const std::string& name);
+// Empty if `dataset` may be read with H5Dread, else why not. HDF5 1.10.8 copies a whole chunk's
+// bytes out of a buffer as large as the file says that chunk is stored: an unfiltered chunk stored
+// smaller than its shape overreads the heap (tests/fuzz finding 13). So every allocated unfiltered
+// chunk must be stored at exactly its size; filtered (deflated) chunks are decoded into buffers of
+// their own and are not affected. Chunk grids of more than 2^22 chunks are refused as implausible.
+std::string damaged_chunks(hid_t dataset);
 
 // ---- attributes (scalars and strings) ------------------------------------------------------------
 // Writing replaces an existing attribute of the same name. Strings are stored fixed-length UTF-8,

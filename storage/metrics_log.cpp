@@ -1,5 +1,7 @@
 #include "storage/metrics_log.hpp"
 
+#include "storage/h5_io.hpp"
+
 #include <cmath>
 #include <limits>
 #include <set>
@@ -55,6 +57,7 @@ std::vector<double> read_rows(hid_t dataset, const std::vector<std::string>& col
                               const std::string& what) {
   std::vector<double> values(static_cast<std::size_t>(rows) * columns.size());
   if (!values.empty()) {
+    if (std::string why = damaged_chunks(dataset); !why.empty()) throw std::runtime_error("read rows of " + what + ": " + why);
     H5Id mem = make_row_type(columns);
     check(H5Dread(dataset, mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "read rows of " + what);
   }

@@ -3,6 +3,7 @@
 #include "src/data/data_error.hpp"
 #include "src/data/hdf5_handles.hpp"
 #include "src/data/resize.hpp"
+#include "storage/h5_io.hpp"
 
 #include <algorithm>
 #include <array>
@@ -123,6 +124,8 @@ Hdf5ImageSource::Hdf5ImageSource(const std::filesystem::path& file, const std::s
       throw DataError(file, "dataset '" + dataset + "' is " + dims_text + " (" + std::to_string(total) +
                                 " bytes) but its storage holds only " + std::to_string(stored) +
                                 " bytes (unwritten chunks or a damaged header)");
+    if (std::string why = storage::damaged_chunks(d.get()); !why.empty())
+      throw DataError(file, "dataset '" + dataset + "': " + why);
     memory_.resize(static_cast<std::size_t>(total));
     h5_check_status(H5Dread(d.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, memory_.data()), file,
                     "cannot read dataset '" + dataset + "'");
@@ -142,6 +145,8 @@ Hdf5ImageSource::Hdf5ImageSource(const std::filesystem::path& file, const std::s
     H5Id lt(h5_check(H5Dget_type(l.get()), file, "cannot read the type of '" + labels_name + "'"));
     if (H5Tget_class(lt.get()) != H5T_INTEGER || H5Tget_size(lt.get()) > 8)
       throw DataError(file, "'" + labels_name + "' is not an integer dataset");
+    if (std::string why = storage::damaged_chunks(l.get()); !why.empty())
+      throw DataError(file, "'" + labels_name + "': " + why);
     labels_.resize(static_cast<std::size_t>(count_));
     h5_check_status(H5Dread(l.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, labels_.data()), file,
                     "cannot read '" + labels_name + "'");

@@ -73,11 +73,17 @@ std::vector<std::uint8_t> inflate_prefix(const std::vector<std::uint8_t>& in, st
 
 std::string check_mat5_headers(const ReadOnlyFile& file) {
   const std::int64_t size = file.size();
-  if (size < 128) return {};  // matio rejects it
+  // Without a v5/v7.3 header matio falls back to its Level 4 reader, which allocates a name length
+  // read from the first bytes (1.7 GB for a 156-byte file: tests/fuzz finding 14). SVHN is v5.
+  if (size < 128) return "too short for a MAT-file header (128 bytes)";
   std::uint8_t header[128];
   file.read_at(0, sizeof header, header);
-  if (header[124] == 0x00 && header[125] == 0x02) return {};  // v7.3: HDF5 (little endian "0x0200")
-  const bool swap = header[126] == 'M' && header[127] == 'I';
+  const bool little = header[126] == 'I' && header[127] == 'M', big = header[126] == 'M' && header[127] == 'I';
+  if (!little && !big) return "not a MATLAB 5 or 7.3 MAT-file (no endian indicator at byte 126)";
+  const int version = little ? header[124] | header[125] << 8 : header[125] | header[124] << 8;
+  if (version == 0x0200) return {};  // v7.3: HDF5 inside, left to matio
+  if (version != 0x0100) return "MAT-file version " + std::to_string(version) + " (expected 0x0100, MATLAB 5)";
+  const bool swap = big;
   std::int64_t at = 128;
   while (at + 8 <= size) {
     std::uint8_t tag[8];

@@ -3,7 +3,8 @@
 // 500-byte file made it allocate 8 GB (found by tests/fuzz). Checked here, for every top-level
 // element: it fits in the file, and a matrix's dimensions and name sub-elements fit in the matrix
 // (for a compressed element: in what its compressed bytes can inflate to, at most 1100x).
-// v7.3 files (HDF5 inside) are left to matio.
+// A file without a v5 or v7.3 header is refused (matio would read it as Level 4, allocating what its
+// first bytes say); v7.3 files (HDF5 inside) are left to matio.
 #pragma once
 
 #include <string>
