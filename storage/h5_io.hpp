@@ -71,10 +71,12 @@ void write_array(hid_t loc, const ArrayView& a, const DatasetOptions& options = 
 // Reads the dataset `name` below `loc` whole.
 Array read_array(hid_t loc, const std::string& name);
 // Empty if `dataset` may be read with H5Dread, else why not. HDF5 1.10.8 copies a whole chunk's
-// bytes out of a buffer as large as the file says that chunk is stored: an unfiltered chunk stored
-// smaller than its shape overreads the heap (tests/fuzz finding 13). So every allocated unfiltered
-// chunk must be stored at exactly its size; filtered (deflated) chunks are decoded into buffers of
-// their own and are not affected. Chunk grids of more than 2^22 chunks are refused as implausible.
+// bytes out of a buffer as large as the chunk is stored, or as the filters decode it: a chunk
+// stored (unfiltered) or inflating (deflate, with or without shuffle) to fewer bytes than its shape
+// overreads the heap (tests/fuzz finding 13). So every allocated chunk must hold exactly its size:
+// unfiltered ones by their stored size, deflated ones by inflating them here (each chunk is then
+// decoded twice; score files are small). Pipelines with other filters are left to HDF5. Chunk
+// grids of more than 2^22 chunks are refused as implausible.
 std::string damaged_chunks(hid_t dataset);
 
 // ---- attributes (scalars and strings) ------------------------------------------------------------
