@@ -42,7 +42,8 @@ std::string check_jpeg_tables(const std::uint8_t* p, std::size_t size) {
 }
 
 // PNG chunks walked as stb walks them (length, type, data, CRC from the signature on, up to IEND or
-// the end of the file). A zero-length IDAT before any image data makes stb compute
+// the end of the file); a chunk longer than the rest of the file is refused. A zero-length IDAT
+// before any image data makes stb compute
 // `idata + 0` with idata still NULL (stb_image.h:5130, undefined behaviour; found by tests/fuzz):
 // refused. libpng accepts such a file, but no encoder writes one.
 std::string check_png_chunks(const std::uint8_t* p, std::size_t size) {
@@ -56,7 +57,9 @@ std::string check_png_chunks(const std::uint8_t* p, std::size_t size) {
     if (idat && length == 0 && !have_data) return "PNG with an empty IDAT chunk before any image data";
     if (idat && length > 0) have_data = true;
     if (std::memcmp(p + at + 4, "IEND", 4) == 0) break;
-    if (length > size - at - 8) break;  // stb fails reading past the end
+    // stb grows its IDAT buffer to a chunk's declared length before reading it: a 2 GB realloc for
+    // a short file (tests/fuzz finding 16). A chunk past the end of the file is a truncated PNG.
+    if (length > size - at - 8) return "PNG chunk of " + std::to_string(length) + " bytes runs past the end of the file";
     at += 12 + std::size_t{length};
   }
   return {};
