@@ -119,7 +119,12 @@ Hdf5ImageSource::Hdf5ImageSource(const std::filesystem::path& file, const std::s
     // Read into memory: what the file's chunks can hold bounds what is allocated. Deflate expands
     // at most ~1032x; more images than that are chunks never written (HDF5 would invent fill
     // values) or a forged header asking for terabytes.
-    const auto stored = static_cast<std::int64_t>(H5Dget_storage_size(d.get()));
+    // The index's own claim, at most the file's size (chunk sizes in a damaged index are forged:
+    // a small file once claimed enough storage for a 16 GB read, tests/fuzz finding 17).
+    std::error_code size_error;
+    const auto file_bytes = static_cast<std::int64_t>(std::filesystem::file_size(file, size_error));
+    const auto stored = std::min(static_cast<std::int64_t>(H5Dget_storage_size(d.get())),
+                                 size_error ? std::int64_t{0} : file_bytes);
     if (total / kMaxExpansion > stored + (1 << 20))
       throw DataError(file, "dataset '" + dataset + "' is " + dims_text + " (" + std::to_string(total) +
                                 " bytes) but its storage holds only " + std::to_string(stored) +
