@@ -75,8 +75,10 @@ Array read_array(hid_t loc, const std::string& name);
 // stored (unfiltered) or inflating (deflate, with or without shuffle) to fewer bytes than its shape
 // overreads the heap (tests/fuzz finding 13). So every allocated chunk must hold exactly its size:
 // unfiltered ones by their stored size, deflated ones by inflating them here (each chunk is then
-// decoded twice; score files are small). Pipelines with other filters are left to HDF5. Chunk
-// grids of more than 2^22 chunks are refused as implausible.
+// decoded twice; score files are small). Pipelines with other filters are left to HDF5. Data never
+// written (an unallocated chunk or contiguous block) is refused too: HDF5 would fill it from the
+// fill value, which a damaged file also made it overread. Chunk grids of more than 2^22 chunks are
+// refused as implausible.
 std::string damaged_chunks(hid_t dataset);
 
 // ---- attributes (scalars and strings) ------------------------------------------------------------

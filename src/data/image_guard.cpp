@@ -86,6 +86,14 @@ std::string check_image_bytes(const std::uint8_t* bytes, std::size_t size) {
   if (std::int64_t{w} * h > kMaxImagePixels)
     return std::to_string(w) + "x" + std::to_string(h) + " pixels is more than hierad decodes (" +
            std::to_string(kMaxImagePixels) + " pixels)";
+  // More pixels than the file's bytes can encode: stb would decode the whole declared image from
+  // nothing, for seconds (a 762-byte JPEG of 241x65287 pixels, tests/fuzz finding 18). Deflate
+  // expands at most ~1032x, so a PNG holds at most ~1100 pixels a byte at 8 bits (8x that at 1 bit);
+  // a JPEG needs a few bits for every 8x8 block, so 1100 pixels a byte is far beyond any real file.
+  const std::int64_t per_byte = png ? 8 * 1100 : 1100;
+  if (std::int64_t{w} * h > per_byte * static_cast<std::int64_t>(size))
+    return std::to_string(w) + "x" + std::to_string(h) + " pixels cannot be encoded in " + std::to_string(size) +
+           " bytes (truncated file or decompression bomb)";
   return {};
 }
 
