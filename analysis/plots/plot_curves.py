@@ -22,11 +22,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-
-def style(i):
-    colours = plt.get_cmap("tab20").colors
-    dashes = ["-", "--", "-.", ":"]
-    return {"color": colours[(2 * i) % 20 + (i // 10) % 2], "linestyle": dashes[(i + i // 20) % len(dashes)]}
+from curve_style import curve_style  # noqa: E402  (this folder)
 
 
 def table(path, name):
@@ -49,7 +45,7 @@ def plot_stage(stage, runs, out):
         for i, (name, train, validation) in enumerate(series):
             if column not in train:
                 continue
-            s = style(i)
+            s = curve_style(i)
             ax.plot(train["step"], train[column], label=name, linewidth=1.2, **s)
             if kind == "bpd" and validation is not None:
                 ax.plot(validation["step"], validation["bpd"], marker="o", linestyle="none", color=s["color"],

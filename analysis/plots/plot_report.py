@@ -44,6 +44,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn import metrics  # noqa: E402
 
+from curve_style import curve_style  # noqa: E402  (this folder: the script's own sys.path[0])
+
 SCALE_COLUMN = re.compile(r"^log_p_scale_\d+$")
 
 
@@ -111,14 +113,6 @@ def with_stand_in(values, all_values):
     out = values.copy()
     out[~np.isfinite(out)] = stand_in
     return out
-
-
-def curve_style(i):
-    """Colour and line style of curve i: every curve of a plot distinct in both (20 colours of tab20
-    cycled against 4 dash patterns, so curve i and i + 20 still differ in dashes)."""
-    colours = plt.get_cmap("tab20").colors
-    dashes = ["-", "--", "-.", ":"]
-    return {"color": colours[(2 * i) % 20 + (i // 10) % 2], "linestyle": dashes[(i + i // 20) % len(dashes)]}
 
 
 def plot_roc(in_name, in_scores, ood_name, ood_scores, kinds, out_dir):
