@@ -52,6 +52,7 @@ if(NOT HIERAD_FUZZ)
 endif()
 find_package(spdlog REQUIRED)
 find_package(PNG REQUIRED)
+find_package(JPEG REQUIRED)  # libjpeg-turbo: JPEG decoding (src/data/jpeg_decode.hpp says why not stb)
 find_package(ZLIB REQUIRED)
 # matio by its library alone: its pkg-config line adds "-L.../hdf5/serial/lib -lhdf5", and a serial
 # libhdf5 on our link line could capture our own (unversioned) HDF5 references away from the

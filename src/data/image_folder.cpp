@@ -4,6 +4,7 @@
 #include "src/data/data_error.hpp"
 #include "src/data/file_io.hpp"
 #include "src/data/image_guard.hpp"
+#include "src/data/jpeg_decode.hpp"
 #include "src/data/resize.hpp"
 
 #include <stb_image.h>
@@ -30,6 +31,31 @@ struct StbiFree {
   void operator()(stbi_uc* p) const { stbi_image_free(p); }
 };
 
+bool is_jpeg(const std::vector<std::uint8_t>& bytes) { return bytes.size() >= 2 && bytes[0] == 0xFF && bytes[1] == 0xD8; }
+
+// The file as it stores it (grey, grey+alpha, RGB, RGBA; JPEG: grey or RGB), alpha dropped.
+// Returns an empty string on success, else the reason.
+std::string decode_stored(const std::vector<std::uint8_t>& bytes, DecodedImage* image) {
+  if (std::string why = check_image_bytes(bytes.data(), bytes.size()); !why.empty()) return why;
+  if (is_jpeg(bytes)) return decode_jpeg(bytes.data(), bytes.size(), image);
+  int w = 0, h = 0, n = 0;
+  std::unique_ptr<stbi_uc, StbiFree> img(stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &n, 0));
+  if (!img) {
+    const char* why = stbi_failure_reason();
+    return std::string("cannot decode image: ") + (why ? why : "unknown stb_image error");
+  }
+  const int kept = n >= 3 ? 3 : 1;
+  const std::size_t pixels = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+  image->width = w;
+  image->height = h;
+  image->channels = kept;
+  image->pixels.resize(pixels * static_cast<std::size_t>(kept));
+  const stbi_uc* in = img.get();
+  for (std::size_t p = 0; p < pixels; ++p, in += n)
+    for (int c = 0; c < kept; ++c) image->pixels[p * static_cast<std::size_t>(kept) + static_cast<std::size_t>(c)] = in[c];
+  return {};
+}
+
 // Decodes one file into out (C, size, size); returns an empty string on success, else the reason.
 std::string decode(const std::filesystem::path& path, const ImageFolderOptions& o, std::uint8_t* out) {
   std::vector<std::uint8_t> bytes;
@@ -38,40 +64,39 @@ std::string decode(const std::filesystem::path& path, const ImageFolderOptions& 
   } catch (const DataError& e) {
     return e.problem();
   }
-  if (std::string why = check_image_bytes(bytes.data(), bytes.size()); !why.empty()) return why;
-  int w = 0, h = 0, n = 0;
-  // Decoded as the file stores it (grey, grey+alpha, RGB, RGBA), then brought to o.channels with
-  // hierad's own conversion (channels.hpp), not stb's grey weights; alpha is dropped.
-  std::unique_ptr<stbi_uc, StbiFree> img(stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &n, 0));
-  if (!img) {
-    const char* why = stbi_failure_reason();
-    return std::string("cannot decode image: ") + (why ? why : "unknown stb_image error");
-  }
-  const std::size_t pixels = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+  DecodedImage image;
+  if (std::string why = decode_stored(bytes, &image); !why.empty()) return why;
+  // Brought to o.channels with hierad's own conversion (channels.hpp), not a decoder's grey weights.
+  const std::size_t pixels = static_cast<std::size_t>(image.width) * static_cast<std::size_t>(image.height);
   std::vector<std::uint8_t> hwc(pixels * static_cast<std::size_t>(o.channels));
-  const stbi_uc* in = img.get();
-  for (std::size_t p = 0; p < pixels; ++p, in += n) {
-    const bool colour = n >= 3;
+  const std::uint8_t* in = image.pixels.data();
+  const bool colour = image.channels == 3;
+  for (std::size_t p = 0; p < pixels; ++p, in += image.channels) {
     if (o.channels == 1) {
       hwc[p] = colour ? grey_of_rgb(in[0], in[1], in[2]) : in[0];
     } else {
       for (int c = 0; c < 3; ++c) hwc[p * 3 + static_cast<std::size_t>(c)] = colour ? in[c] : in[0];
     }
   }
-  if (!square_resize_hwc_to_chw(hwc.data(), w, h, o.channels, out, o.size)) return "resizing failed";
+  if (!square_resize_hwc_to_chw(hwc.data(), image.width, image.height, o.channels, out, o.size)) return "resizing failed";
   return {};
 }
 
 // 1 for a grey (or grey+alpha) file, else 3: the channels of a folder whose count is not given.
 int stored_channels(const std::filesystem::path& path) {
-  int w = 0, h = 0, n = 0;
   try {
     const std::vector<std::uint8_t> bytes = read_whole_file(path);
+    if (!check_image_bytes(bytes.data(), bytes.size()).empty()) return 3;  // decode() reports it
+    if (is_jpeg(bytes)) {
+      DecodedImage header;
+      return decode_jpeg(bytes.data(), bytes.size(), &header, /*header_only=*/true).empty() ? header.channels : 3;
+    }
+    int w = 0, h = 0, n = 0;
     if (stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &n) == 0) return 3;
+    return n <= 2 ? 1 : 3;
   } catch (const DataError&) {
     return 3;  // decode() reports it
   }
-  return n <= 2 ? 1 : 3;
 }
 
 }  // namespace

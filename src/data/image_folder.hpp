@@ -1,7 +1,7 @@
 // A folder of PNG/JPEG images (LSUN, CelebA, Tiny ImageNet exports), searched recursively.
 //
 // Files are taken in sorted path order (so every rank sees the same indices) and decoded once at
-// open, in parallel, with stb_image, then cropped to a centred square and resized to 32x32
+// open, in parallel (PNG with stb_image, JPEG with libjpeg-turbo), then cropped to a centred square and resized to 32x32
 // (resize.hpp). The decoded set is kept in memory (3 KiB per image): fine for the evaluation sets
 // this is meant for; for a large training set, `hierad convert` it to HDF5 once instead.
 //

@@ -13,34 +13,6 @@ bool starts_with(const std::uint8_t* bytes, std::size_t size, const char* magic,
   return size >= n && std::memcmp(bytes, magic, n) == 0;
 }
 
-// The DHT segment whose marker is at p[0]: tables of (class/id byte, 16 code counts, symbols),
-// read as stb does: while the segment's declared length is not used up, even past its end, and
-// with bytes past the end of the file read as 0.
-std::string check_dht(const std::uint8_t* p, std::size_t available) {
-  if (available < 4) return {};
-  const std::size_t length = (std::size_t{p[2]} << 8) | p[3];
-  std::size_t at = 4;
-  while (at < 2 + length && at < available) {
-    std::size_t codes = 0;
-    for (std::size_t i = 1; i <= 16 && at + i < available; ++i) codes += p[at + i];
-    if (codes > 256) return "JPEG Huffman table (DHT) declares " + std::to_string(codes) + " codes (at most 256)";
-    at += 17 + codes;
-  }
-  return {};
-}
-
-// Every FF C4 (DHT marker) anywhere in the file. stb skips bytes it does not understand until
-// the next 0xFF, so a walk over well-formed segments would miss tables stb still reads; in
-// entropy-coded data 0xFF is always followed by 0x00 or a marker, so valid files lose nothing.
-std::string check_jpeg_tables(const std::uint8_t* p, std::size_t size) {
-  for (std::size_t at = 0; at + 1 < size; ++at) {
-    if (p[at] == 0xFF && p[at + 1] == 0xC4) {
-      if (std::string why = check_dht(p + at, size - at); !why.empty()) return why;
-    }
-  }
-  return {};
-}
-
 // PNG chunks walked as stb walks them (length, type, data, CRC from the signature on, up to IEND or
 // the end of the file); a chunk longer than the rest of the file is refused. A zero-length IDAT
 // before any image data makes stb compute
@@ -67,34 +39,35 @@ std::string check_png_chunks(const std::uint8_t* p, std::size_t size) {
 
 }  // namespace
 
+std::string check_pixel_count(std::int64_t width, std::int64_t height, std::size_t file_bytes, bool png) {
+  if (width * height > kMaxImagePixels)
+    return std::to_string(width) + "x" + std::to_string(height) + " pixels is more than hierad decodes (" +
+           std::to_string(kMaxImagePixels) + " pixels)";
+  // More pixels than the file's bytes can encode: a decoder would decode the whole declared image
+  // from nothing, for seconds (a 762-byte JPEG of 241x65287 pixels took stb 1.8 s, tests/fuzz
+  // finding 18). Deflate expands at most ~1032x, so a PNG holds at most ~1100 pixels a byte at 8
+  // bits (8x that at 1 bit); a JPEG needs a few bits for every 8x8 block, so 1100 pixels a byte is
+  // far beyond any real file.
+  const std::int64_t per_byte = png ? 8 * 1100 : 1100;
+  if (width * height > per_byte * static_cast<std::int64_t>(file_bytes))
+    return std::to_string(width) + "x" + std::to_string(height) + " pixels cannot be encoded in " +
+           std::to_string(file_bytes) + " bytes (truncated file or decompression bomb)";
+  return {};
+}
+
 std::string check_image_bytes(const std::uint8_t* bytes, std::size_t size) {
   const bool png = starts_with(bytes, size, "\x89PNG\r\n\x1a\n", 8);
   const bool jpeg = starts_with(bytes, size, "\xFF\xD8\xFF", 3);
   if (!png && !jpeg) return "not a PNG or JPEG file";
   if (size > static_cast<std::size_t>(INT_MAX)) return "file too large";
-  if (jpeg) {
-    if (std::string why = check_jpeg_tables(bytes, size); !why.empty()) return why;
-  }
-  if (png) {
-    if (std::string why = check_png_chunks(bytes, size); !why.empty()) return why;
-  }
+  if (jpeg) return {};  // libjpeg-turbo checks the rest (jpeg_decode.cpp calls check_pixel_count)
+  if (std::string why = check_png_chunks(bytes, size); !why.empty()) return why;
   int w = 0, h = 0, n = 0;
   if (!stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &n)) {
     const char* why = stbi_failure_reason();
     return std::string("cannot read the image header: ") + (why ? why : "unknown stb_image error");
   }
-  if (std::int64_t{w} * h > kMaxImagePixels)
-    return std::to_string(w) + "x" + std::to_string(h) + " pixels is more than hierad decodes (" +
-           std::to_string(kMaxImagePixels) + " pixels)";
-  // More pixels than the file's bytes can encode: stb would decode the whole declared image from
-  // nothing, for seconds (a 762-byte JPEG of 241x65287 pixels, tests/fuzz finding 18). Deflate
-  // expands at most ~1032x, so a PNG holds at most ~1100 pixels a byte at 8 bits (8x that at 1 bit);
-  // a JPEG needs a few bits for every 8x8 block, so 1100 pixels a byte is far beyond any real file.
-  const std::int64_t per_byte = png ? 8 * 1100 : 1100;
-  if (std::int64_t{w} * h > per_byte * static_cast<std::int64_t>(size))
-    return std::to_string(w) + "x" + std::to_string(h) + " pixels cannot be encoded in " + std::to_string(size) +
-           " bytes (truncated file or decompression bomb)";
-  return {};
+  return check_pixel_count(w, h, size, /*png=*/true);
 }
 
 }  // namespace hierad::data

@@ -4,7 +4,7 @@
 # (/dev/null bound over it), so a header, CMake file, library or plugin that is not in the unpacked
 # prefix fails the check instead of being found in /usr. Then, from the prefix only:
 #   - configure hierad (against this machine's LibTorch) and build the targets that use each
-#     Debian dependency (MPI, parallel HDF5, matio, stb, PNG, zlib, TOML++, spdlog, fmt, CLI11, GTest);
+#     Debian dependency (MPI, parallel HDF5, matio, stb, JPEG, PNG, zlib, TOML++, spdlog, fmt, CLI11, GTest);
 #   - run them, a 2-rank HDF5 write under the prefix's mpirun among them;
 #   - run the full hierad binary of BUILD_DIR (every library it loads) on 1 and 2 ranks.
 #
@@ -45,7 +45,7 @@ if ! cmake -S "$repo" -B "$work/build" -G Ninja -DTorch_DIR="$torch_dir" -DCMAKE
   cat "$work/configure.log" >&2; exit 1
 fi
 # Every dependency must have come from the prefix.
-outside=$(grep -E '^(MPI_C_HEADER_DIR|MPI_mpi_LIBRARY|HDF5_C_INCLUDE_DIR|HDF5_C_LIBRARY_hdf5|MATIO_INCLUDE_DIR|MATIO_LIBRARY|STB_INCLUDE_DIR|STB_LIBRARY|PNG_LIBRARY_RELEASE|ZLIB_LIBRARY_RELEASE|tomlplusplus_DIR|CLI11_DIR|spdlog_DIR|fmt_DIR|GTest_DIR):' \
+outside=$(grep -E '^(MPI_C_HEADER_DIR|MPI_mpi_LIBRARY|HDF5_C_INCLUDE_DIR|HDF5_C_LIBRARY_hdf5|MATIO_INCLUDE_DIR|MATIO_LIBRARY|STB_INCLUDE_DIR|STB_LIBRARY|JPEG_INCLUDE_DIR|JPEG_LIBRARY_RELEASE|PNG_LIBRARY_RELEASE|ZLIB_LIBRARY_RELEASE|tomlplusplus_DIR|CLI11_DIR|spdlog_DIR|fmt_DIR|GTest_DIR):' \
           "$work/build/CMakeCache.txt" | grep -v "$work/prefix" || true)
 [[ -z "$outside" ]] || { echo "check_packages: found outside the prefix:" >&2; echo "$outside" >&2; exit 1; }
 ninja -C "$work/build" -j "$(nproc)" --quiet "${targets[@]}"
