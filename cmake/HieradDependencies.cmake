@@ -52,7 +52,14 @@ if(NOT HIERAD_FUZZ)
 endif()
 find_package(spdlog REQUIRED)
 find_package(PNG REQUIRED)
-find_package(JPEG REQUIRED)  # libjpeg-turbo: JPEG decoding (src/data/jpeg_decode.hpp says why not stb)
+# libjpeg-turbo: JPEG decoding (src/data/jpeg_decode.hpp says why not stb). Debian keeps jconfig.h
+# in the multiarch include folder, which FindJPEG does not add; the compiler finds it there on its
+# own only when libjpeg is installed in /usr (not from the GPU machine's unpacked prefix).
+find_package(JPEG REQUIRED)
+find_path(JPEG_CONFIG_INCLUDE_DIR jconfig.h HINTS ${JPEG_INCLUDE_DIRS} PATH_SUFFIXES ${CMAKE_LIBRARY_ARCHITECTURE} REQUIRED)
+add_library(hierad_jpeg INTERFACE)
+target_include_directories(hierad_jpeg SYSTEM INTERFACE ${JPEG_CONFIG_INCLUDE_DIR})
+target_link_libraries(hierad_jpeg INTERFACE JPEG::JPEG)
 find_package(ZLIB REQUIRED)
 # matio by its library alone: its pkg-config line adds "-L.../hdf5/serial/lib -lhdf5", and a serial
 # libhdf5 on our link line could capture our own (unversioned) HDF5 references away from the

@@ -45,7 +45,7 @@ if ! cmake -S "$repo" -B "$work/build" -G Ninja -DTorch_DIR="$torch_dir" -DCMAKE
   cat "$work/configure.log" >&2; exit 1
 fi
 # Every dependency must have come from the prefix.
-outside=$(grep -E '^(MPI_C_HEADER_DIR|MPI_mpi_LIBRARY|HDF5_C_INCLUDE_DIR|HDF5_C_LIBRARY_hdf5|MATIO_INCLUDE_DIR|MATIO_LIBRARY|STB_INCLUDE_DIR|STB_LIBRARY|JPEG_INCLUDE_DIR|JPEG_LIBRARY_RELEASE|PNG_LIBRARY_RELEASE|ZLIB_LIBRARY_RELEASE|tomlplusplus_DIR|CLI11_DIR|spdlog_DIR|fmt_DIR|GTest_DIR):' \
+outside=$(grep -E '^(MPI_C_HEADER_DIR|MPI_mpi_LIBRARY|HDF5_C_INCLUDE_DIR|HDF5_C_LIBRARY_hdf5|MATIO_INCLUDE_DIR|MATIO_LIBRARY|STB_INCLUDE_DIR|STB_LIBRARY|JPEG_INCLUDE_DIR|JPEG_CONFIG_INCLUDE_DIR|JPEG_LIBRARY_RELEASE|PNG_LIBRARY_RELEASE|ZLIB_LIBRARY_RELEASE|tomlplusplus_DIR|CLI11_DIR|spdlog_DIR|fmt_DIR|GTest_DIR):' \
           "$work/build/CMakeCache.txt" | grep -v "$work/prefix" || true)
 [[ -z "$outside" ]] || { echo "check_packages: found outside the prefix:" >&2; echo "$outside" >&2; exit 1; }
 ninja -C "$work/build" -j "$(nproc)" --quiet "${targets[@]}"
