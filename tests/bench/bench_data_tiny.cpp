@@ -9,6 +9,8 @@
 // bring it into the page cache. Timed, best of R:
 //   raw       pread of the whole file front to back in B-image chunks (and in 4 MiB chunks);
 //   raw shuffled  the same reads in the loader's shuffled block order (access pattern alone);
+//   floor     each image of the loader's order memcpy'd from a mapping (no transposition, no
+//             loader): what any reader that touches every image once in that order costs;
 //   loader    one training epoch of TinyImagesSource + Loader (blocks of K mixed in shuffle
 //             windows of S images, default data.shuffle_buffer; T threads, prefetch P), for both
 //             reading modes (mmap: the default; pread), without and with the default augmentation
@@ -20,7 +22,9 @@
 // >= 0.8x raw. Before timing, batches are checked byte for byte against the file (nccl-tests
 // style); wrong bytes make the exit status 1, as does a missed target with --require-target.
 #include "src/config/experiment_config.hpp"
+#include "src/data/file_io.hpp"
 #include "src/data/loader.hpp"
+#include "src/data/sampler.hpp"
 #include "src/data/random.hpp"
 #include "src/data/tiny_images.hpp"
 
@@ -126,6 +130,30 @@ Timing raw_pass(const std::string& file, std::size_t chunk, std::uint64_t& sink,
   const Timing t{std::chrono::duration<double>(Clock::now() - t0).count(), cpu_seconds() - c0};
   ::close(fd);
   return t;
+}
+
+// The floor of any reader that copies each image once in the loader's order: every image of one
+// epoch's order (EpochOrder, as the loader computes it) memcpy'd from a mapping of the file into a
+// batch buffer, with no transposition, no loader and no augmentation. What separates it from the
+// raw pass is the access pattern alone: 3 KiB pieces at the order's positions instead of one
+// stream.
+Timing copy_pass(const std::string& file, const LoaderOptions& lo, std::int64_t epoch, std::uint64_t& sink) {
+  const hierad::data::ReadOnlyFile opened(file);
+  const hierad::data::FileMapping mapping(opened);
+  const std::int64_t size = static_cast<std::int64_t>(mapping.size()) / kImage;
+  const hierad::data::EpochOrder order(size, lo.block_size, /*shuffle=*/true, lo.seed, epoch, lo.shuffle_buffer);
+  std::vector<std::int64_t> at(static_cast<std::size_t>(lo.batch_size));
+  std::vector<std::uint8_t> batch(static_cast<std::size_t>(lo.batch_size * kImage));
+  const auto t0 = Clock::now();
+  const double c0 = cpu_seconds();
+  for (std::int64_t first = 0; first < size; first += lo.batch_size) {
+    const std::int64_t n = std::min<std::int64_t>(lo.batch_size, size - first);
+    order.indices(first, n, at.data());
+    for (std::int64_t i = 0; i < n; ++i)
+      std::memcpy(batch.data() + i * kImage, mapping.data() + at[static_cast<std::size_t>(i)] * kImage, kImage);
+    sink += batch[static_cast<std::size_t>(n * kImage - 1)];
+  }
+  return {std::chrono::duration<double>(Clock::now() - t0).count(), cpu_seconds() - c0};
 }
 
 // One epoch of the loader (every batch consumed here); images read via `images`.
@@ -244,6 +272,16 @@ int main(int argc, char** argv) {
     for (int r = 0; r < o.reps; ++r) best = faster(best, raw_pass(o.file, chunk, sink, /*shuffled=*/true));
     const std::string name = "raw pread, shuffled " + std::to_string(chunk / 1024) + " KiB";
     report(name.c_str(), best, src.size());
+  }
+
+  for (const bool windows : {false, true}) {
+    LoaderOptions lo;
+    lo.batch_size = o.batch;
+    lo.block_size = o.block;
+    lo.shuffle_buffer = windows ? o.shuffle_buffer : 0;
+    Timing best;
+    for (int r = 0; r < o.reps; ++r) best = faster(best, copy_pass(o.file, lo, r, sink));
+    report(windows ? "floor: mmap memcpy per image" : "floor: mmap memcpy, blocks only", best, src.size());
   }
 
   double worst_ratio = 1e30;
