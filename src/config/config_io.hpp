@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hierad::config {
 
@@ -24,5 +25,11 @@ ExperimentConfig parse_experiment(std::string_view text, const std::string& sour
 // parse_experiment(to_toml(c)) gives c back (tested), so this is also the "resolved config" that
 // runs and checkpoints store.
 std::string to_toml(const ExperimentConfig& config);
+
+// Every key as one "dotted.key.path = value" line (values as to_toml writes them, no comments or
+// padding), in schema order; each present optional source and each named OOD set also as a
+// "[data.general]"-style line before its keys. What run ids hash (run_id.hpp), so the text does not
+// change when documentation or layout does.
+std::vector<std::string> key_value_lines(const ExperimentConfig& config);
 
 }  // namespace hierad::config

@@ -111,7 +111,52 @@ class WriteVisitor {
   std::string prefix_;
 };
 
+// The same walk as WriteVisitor, one bare "path = value" line per key.
+class LinesVisitor {
+ public:
+  LinesVisitor(std::vector<std::string>& out, std::string prefix) : out_(out), prefix_(std::move(prefix)) {}
+
+  template <class T>
+  void field(const char* key, const T& value, const Check<T>& /*check*/, const char* /*doc*/) {
+    out_.push_back(path(key) + " = " + format_value(value));
+  }
+
+  template <class S>
+  void section(const char* key, S& sub) {
+    LinesVisitor inner(out_, path(key));
+    visit_fields(sub, inner);
+  }
+
+  void optional_source(const char* key, std::optional<SourceConfig>& source) {
+    if (source) table(path(key), *source);
+  }
+
+  void source_map(const char* key, std::map<std::string, SourceConfig>& sources) {
+    for (auto& [name, source] : sources) table(path(key) + "." + table_key(name), source);
+  }
+
+ private:
+  void table(const std::string& table_path, SourceConfig& source) {
+    out_.push_back("[" + table_path + "]");
+    LinesVisitor inner(out_, table_path);
+    visit_fields(source, inner);
+  }
+
+  std::string path(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+
+  std::vector<std::string>& out_;
+  std::string prefix_;
+};
+
 }  // namespace
+
+std::vector<std::string> key_value_lines(const ExperimentConfig& config) {
+  std::vector<std::string> lines;
+  ExperimentConfig copy = config;  // the visitor takes non-const references (shared with the reader)
+  LinesVisitor visitor(lines, "");
+  visit_fields(copy, visitor);
+  return lines;
+}
 
 std::string to_toml(const ExperimentConfig& config) {
   std::ostringstream out;

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <set>
+#include <utility>
 
 namespace hierad::config {
 
@@ -61,7 +63,25 @@ std::string step_config_text(const ExperimentConfig& config, Step step) {
       part.train = defaults.train;
       break;
   }
-  return to_toml(part);
+  // Only what differs from the defaults, one "key.path = value" line each: a key that a later
+  // hierad adds with a default, a reworded comment or a new layout of to_toml then leaves every
+  // existing run id (and a sweep's finished steps) as it was. The baseline has the same sources
+  // as `part`, each at SourceConfig's defaults, so a source's own defaults drop out too; each
+  // source's "[table]" line stays, since whether a source is given is part of the run.
+  ExperimentConfig baseline;
+  for (auto [mine, theirs] : {std::pair{&part.data.general, &baseline.data.general},
+                              std::pair{&part.data.in_dist, &baseline.data.in_dist},
+                              std::pair{&part.data.in_dist_test, &baseline.data.in_dist_test}}) {
+    if (*mine) *theirs = SourceConfig{};
+  }
+  for (const auto& [name, source] : part.data.ood) baseline.data.ood[name] = SourceConfig{};
+  const std::vector<std::string> base_lines = key_value_lines(baseline);
+  const std::set<std::string> at_default(base_lines.begin(), base_lines.end());
+  std::string text;
+  for (const std::string& line : key_value_lines(part)) {
+    if (line.front() == '[' || !at_default.count(line)) text += line + "\n";
+  }
+  return text;
 }
 
 std::string short_hash(std::string_view text) {

@@ -16,8 +16,9 @@ enum class Step { train, score, analyze };
 const char* step_name(Step step);
 std::optional<Step> step_from_name(const std::string& name);
 
-// The part of the configuration `step` reads, as resolved TOML text: the other sections at their
-// defaults. train: name, [model], [data] without the OOD sets, [train]. score: name, [model],
+// The part of the configuration `step` reads, as "key.path = value" lines of the keys that differ
+// from their defaults (config_io.hpp's key_value_lines; a source's "[table]" line too): the other
+// sections at their defaults. train: name, [model], [data] without the OOD sets, [train]. score: name, [model],
 // [data], [score]. analyze: name, [data], [score], [analysis]. So adding an OOD set or changing the
 // analysis never changes a training run's id, and re-scoring is decided by the score part alone.
 // Settings that do not change results (output_dir, loader threads and prefetch, a source's io,

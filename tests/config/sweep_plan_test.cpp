@@ -353,5 +353,25 @@ TEST(Stages, SingleRunCommandsRefuseSweepFiles) {
       << load_error(dir / "exp.toml");
 }
 
+TEST(RunId, HashesOnlyTheKeysThatDifferFromTheirDefaults) {
+  // So that a key added later with a default, or reworded documentation in to_toml, leaves the ids
+  // of existing runs (and a sweep's finished steps) unchanged.
+  const ExperimentConfig lr = parse_experiment("[train]\nlr = 2e-3\n", "a.toml");
+  EXPECT_EQ(step_config_text(lr, Step::train), "train.lr = 0.002\n");
+  const ExperimentConfig spelled_out = parse_experiment("[train]\nlr = 2e-3\nseed = " +
+                                                            std::to_string(ExperimentConfig{}.train.seed) + "\n",
+                                                        "b.toml");
+  EXPECT_EQ(run_id(spelled_out), run_id(lr));
+
+  // A source's own defaults drop out; that it is given does not.
+  const ExperimentConfig with_source =
+      parse_experiment("[train]\nlr = 2e-3\n[data.in_dist]\nformat = \"idx\"\npath = \"/x\"\n", "c.toml");
+  EXPECT_EQ(step_config_text(with_source, Step::train),
+            "[data.in_dist]\ndata.in_dist.format = \"idx\"\ndata.in_dist.path = \"/x\"\ntrain.lr = 0.002\n");
+  ExperimentConfig default_source = lr;
+  default_source.data.in_dist = SourceConfig{};
+  EXPECT_NE(run_id(default_source), run_id(lr));
+}
+
 }  // namespace
 }  // namespace hierad::config
