@@ -9,13 +9,7 @@ hierad=$1 repo=$2
 source "$repo/tests/train/common.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 make_experiment "$tmp/exp.toml" 8 3
-cat >>"$tmp/exp.toml" <<TOML
-
-[data.in_dist_test]
-format = "idx"
-path = "$(fmnist_dir)/t10k-images-idx3-ubyte.gz"
-count = 64
-TOML
+add_fmnist_set "$tmp/exp.toml" data.in_dist_test t10k 64
 "$hierad" --log-level warn train "$tmp/exp.toml" --run-dir "$tmp/run"
 "$hierad" --log-level warn score "$tmp/exp.toml" --run-dir "$tmp/run"
 mkdir "$tmp/work"

@@ -13,12 +13,8 @@ hierad=$1 compare=$2
 source "$(dirname "$0")/../train/common.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 make_experiment "$tmp/exp.toml" 8 6
+add_fmnist_set "$tmp/exp.toml" data.in_dist_test t10k 48
 cat >>"$tmp/exp.toml" <<TOML
-
-[data.in_dist_test]
-format = "idx"
-path = "$(fmnist_dir)/t10k-images-idx3-ubyte.gz"
-count = 48
 
 [score]
 batch_size = 16
@@ -94,12 +90,8 @@ finetune() {  # finetune OUT INIT [GENERAL]
   local outlier=false; [[ -n ${3:-} ]] && outlier=true
   make_experiment "$1" 8 2
   sed -i "s|^\[train\]$|[train]\ninit_from = \"$2\"|" "$1"
+  add_fmnist_set "$1" data.general t10k 64
   cat >>"$1" <<TOML
-
-[data.general]
-format = "idx"
-path = "$(fmnist_dir)/t10k-images-idx3-ubyte.gz"
-count = 64
 
 [train.outlier]
 enabled = $outlier

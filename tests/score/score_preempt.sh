@@ -11,23 +11,10 @@ source "$(dirname "$0")/../train/common.sh"
 tmp=$(mktemp -d); trap 'pkill -KILL -f "^$hierad score $tmp/" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 make_experiment "$tmp/exp.toml" 8 3
 # a_long is long enough (several seconds) for the signal to arrive while it is scored.
+add_fmnist_set "$tmp/exp.toml" data.in_dist_test t10k 300
+add_fmnist_set "$tmp/exp.toml" data.ood.a_long train 40000
+add_fmnist_set "$tmp/exp.toml" data.ood.b_short t10k 100 5000
 cat >>"$tmp/exp.toml" <<TOML
-
-[data.in_dist_test]
-format = "idx"
-path = "$(fmnist_dir)/t10k-images-idx3-ubyte.gz"
-count = 300
-
-[data.ood.a_long]
-format = "idx"
-path = "$(fmnist_dir)/train-images-idx3-ubyte.gz"
-count = 40000
-
-[data.ood.b_short]
-format = "idx"
-path = "$(fmnist_dir)/t10k-images-idx3-ubyte.gz"
-first = 5000
-count = 100
 
 [score]
 batch_size = 32

@@ -7,18 +7,9 @@ hierad=$1 compare=$2
 source "$(dirname "$0")/../train/common.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 make_experiment "$tmp/exp.toml" 8 3
+add_fmnist_set "$tmp/exp.toml" data.in_dist_test t10k 300
+add_fmnist_set "$tmp/exp.toml" data.ood.train_images train 200 1000
 cat >>"$tmp/exp.toml" <<TOML
-
-[data.in_dist_test]
-format = "idx"
-path = "$(fmnist_dir)/t10k-images-idx3-ubyte.gz"
-count = 300
-
-[data.ood.train_images]
-format = "idx"
-path = "$(fmnist_dir)/train-images-idx3-ubyte.gz"
-first = 1000
-count = 200
 
 [score]
 batch_size = 64

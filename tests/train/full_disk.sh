@@ -39,18 +39,9 @@ fails() {
 }
 expect_in() { grep -qE -- "$2" "$1" || { echo "FAIL: '$2' not in $1:"; cat "$1"; exit 1; }; }
 make_experiment "$tmp/exp.toml" 8 6
+add_fmnist_set "$tmp/exp.toml" data.in_dist_test t10k 2000
+add_fmnist_set "$tmp/exp.toml" data.ood.held_out train 200 5000
 cat >>"$tmp/exp.toml" <<TOML
-
-[data.in_dist_test]
-format = "idx"
-path = "$(fmnist_dir)/t10k-images-idx3-ubyte.gz"
-count = 2000
-
-[data.ood.held_out]
-format = "idx"
-path = "$(fmnist_dir)/train-images-idx3-ubyte.gz"
-first = 5000
-count = 200
 
 [score]
 batch_size = 64
