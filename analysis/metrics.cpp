@@ -237,25 +237,19 @@ MetricResult compute_metric(Metric metric, const SortedScores& in, const SortedS
   throw std::invalid_argument("compute_metric: unknown Metric value");
 }
 
-MetricResult auroc(ScoreSpan in, ScoreSpan out) {
-  const auto p = sort_pair(in, out);
-  return auroc(p.in, p.out);
-}
+// The unsorted entry points sort once and go through the one dispatch above.
+MetricResult auroc(ScoreSpan in, ScoreSpan out) { return compute_metric(Metric::Auroc, in, out); }
 MetricResult aupr_in_average_precision(ScoreSpan in, ScoreSpan out) {
-  const auto p = sort_pair(in, out);
-  return aupr_in_average_precision(p.in, p.out);
+  return compute_metric(Metric::AuprInAveragePrecision, in, out);
 }
 MetricResult aupr_in_trapezoid(ScoreSpan in, ScoreSpan out) {
-  const auto p = sort_pair(in, out);
-  return aupr_in_trapezoid(p.in, p.out);
+  return compute_metric(Metric::AuprInTrapezoid, in, out);
 }
 MetricResult aupr_out_average_precision(ScoreSpan in, ScoreSpan out) {
-  const auto p = sort_pair(in, out);
-  return aupr_out_average_precision(p.in, p.out);
+  return compute_metric(Metric::AuprOutAveragePrecision, in, out);
 }
 MetricResult aupr_out_trapezoid(ScoreSpan in, ScoreSpan out) {
-  const auto p = sort_pair(in, out);
-  return aupr_out_trapezoid(p.in, p.out);
+  return compute_metric(Metric::AuprOutTrapezoid, in, out);
 }
 MetricResult fpr_at_tpr(ScoreSpan in, ScoreSpan out, double tpr_level, FprConvention convention) {
   const auto p = sort_pair(in, out);
