@@ -9,13 +9,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 source "$here/../common/test_env.sh"
 export SWEEP_OUT=$tmp/runs
+# The tiny sweep at one seed and one learning rate, with the grid axes read from stdin added.
+one_point_sweep() {
+  cat "$here/tiny_sweep.toml" - >"$1"
+  sed -i 's/^"train.seed" = \[1, 2\]/"train.seed" = [1]/; s/^"train.lr" = .*/"train.lr" = [1e-3]/' "$1"
+}
 # The tiny sweep with one grid axis more: a second run fine-tuned from a model that does not exist
 # (exit 1, which a retry could cure: the run it names may not have been written yet).
-cat "$here/tiny_sweep.toml" - >"$tmp/exp.toml" <<'TOML'
+one_point_sweep "$tmp/exp.toml" <<'TOML'
 "train.init_from" = ["", "/nonexistent/general-run"]
 "train.steps" = [4]
 TOML
-sed -i 's/^"train.seed" = \[1, 2\]/"train.seed" = [1]/; s/^"train.lr" = .*/"train.lr" = [1e-3]/' "$tmp/exp.toml"
 
 status=0; "$hierad" sweep "$tmp/exp.toml" --retries 1 >"$tmp/out.txt" 2>&1 || status=$?
 cat "$tmp/out.txt"
@@ -40,11 +44,10 @@ status=0; "$hierad" sweep "$tmp/exp.toml" --retries 0 --retry-failed >"$tmp/fres
 
 echo "== bad input data (exit 65) is not retried"
 export SWEEP_OUT=$tmp/runs-data
-cat "$here/tiny_sweep.toml" - >"$tmp/data.toml" <<'TOML'
+one_point_sweep "$tmp/data.toml" <<'TOML'
 "data.in_dist.path" = ["${FASHION_MNIST}/train-images-idx3-ubyte.gz", "/nonexistent/images.gz"]
 "train.steps" = [4]
 TOML
-sed -i 's/^"train.seed" = \[1, 2\]/"train.seed" = [1]/; s/^"train.lr" = .*/"train.lr" = [1e-3]/' "$tmp/data.toml"
 status=0; "$hierad" sweep "$tmp/data.toml" --retries 2 >"$tmp/data.txt" 2>&1 || status=$?
 cat "$tmp/data.txt"
 [[ $status == 1 ]] || { echo "expected exit code 1, got $status"; exit 1; }
