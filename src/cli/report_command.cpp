@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
@@ -67,10 +66,9 @@ void add_samples(const ReportArgs& args, const fs::path& out, report::RunReport&
   std::optional<config::ExperimentConfig> experiment;
   std::optional<storage::Checkpoint> checkpoint;
   for (const double t : args.temperatures) {
-    char temperature[32];
-    std::snprintf(temperature, sizeof temperature, "%.2f", t);
+    const std::string temperature = temperature_text(t);
     const fs::path path = out / "samples" / (run.anchor + "-T" + temperature + ".png");
-    const std::string caption = std::string("samples at T = ") + temperature;
+    const std::string caption = "samples at T = " + temperature;
     if (!fs::exists(path, ignored) || fs::last_write_time(path, ignored) < checkpoint_time) {
       try {
         if (!experiment) experiment = config::load_experiment((dir / "config.toml").string());

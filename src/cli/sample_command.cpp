@@ -8,7 +8,6 @@
 #include "src/util/log.hpp"
 #include "storage/durable_file.hpp"
 
-#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -24,12 +23,6 @@ struct SampleArgs {
   SampleRequest request;
   bool accept_older_checkpoint = false;
 };
-
-std::string temperature_text(double t) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2f", t);
-  return text;
-}
 
 int run_sample(const SampleArgs& args) {
   const config::ExperimentConfig experiment = config::load_experiment(args.experiment);

@@ -5,7 +5,15 @@
 #include "src/model_io/model_state.hpp"
 #include "src/score/sample_grid.hpp"
 
+#include <cstdio>
+
 namespace hierad::cli {
+
+std::string temperature_text(double temperature) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", temperature);
+  return text;
+}
 
 SamplePng sample_png(const config::ExperimentConfig& experiment, const storage::Checkpoint& checkpoint,
                      const SampleRequest& request, const at::Device& device) {

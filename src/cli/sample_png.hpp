@@ -7,6 +7,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace hierad::cli {
@@ -17,6 +18,10 @@ struct SampleRequest {
   std::uint64_t seed = 0;
   int columns = 0;  // 0: a square grid
 };
+
+// A temperature as sample file names and captions spell it ("0.70"), in `hierad sample` and the
+// report alike.
+std::string temperature_text(double temperature);
 
 struct SamplePng {
   std::vector<std::uint8_t> bytes;
