@@ -5,6 +5,7 @@
 #include "src/cli/commands.hpp"
 #include "src/cli/exit_codes.hpp"
 #include "src/config/config_io.hpp"
+#include "src/config/data_sets.hpp"
 #include "src/config/run_id.hpp"
 #include "src/data/make_source.hpp"
 #include "src/util/log.hpp"
@@ -40,22 +41,12 @@ std::string run_label(const storage::ScoreFile& file) {
   return id.empty() ? file.path.stem().string() : id;
 }
 
-// The experiment's source of a scored set (the names `hierad score` gives them), if it has one.
-const config::SourceConfig* source_of(const config::ExperimentConfig& experiment, const std::string& name) {
-  const auto& data = experiment.data;
-  if (name == "in_dist_test" && data.in_dist_test) return &*data.in_dist_test;
-  if (name == "in_dist" && data.in_dist) return &*data.in_dist;
-  if (name == "general" && data.general) return &*data.general;
-  const auto ood = data.ood.find(name);
-  return ood == data.ood.end() ? nullptr : &ood->second;
-}
-
 // Serra et al.'s complexity L(x) of every image of every set the score file holds, indexed by the
 // example index the file records (the index in the source as the experiment configures it).
 void add_png_complexity(const config::ExperimentConfig& experiment, const storage::ScoreFile& scores,
                         analysis::AnalysisRequest& request) {
   for (const storage::ScoreSet& set : scores.sets) {
-    const config::SourceConfig* config = source_of(experiment, set.info.name);
+    const config::SourceConfig* config = config::data_source_of(experiment.data, set.info.name);
     if (config == nullptr) {
       HIERAD_LOG(warn) << "no [data] source named " << set.info.name << ": no input-complexity baseline";
       request.png_bits_per_dim.clear();

@@ -1,5 +1,6 @@
 #include "src/cli/preflight.hpp"
 
+#include "src/config/data_sets.hpp"
 #include "src/data/data_error.hpp"
 #include "src/data/make_source.hpp"
 #include "src/score/scorer.hpp"
@@ -13,11 +14,6 @@ namespace {
 
 std::string shape_text(const data::Shape& shape) {
   return std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" + std::to_string(shape.width);
-}
-
-std::string table_of(const std::string& set_name) {
-  if (set_name == "general" || set_name == "in_dist" || set_name == "in_dist_test") return "data." + set_name;
-  return "data.ood." + set_name;
 }
 
 }  // namespace
@@ -34,7 +30,7 @@ std::vector<UsedSource> sources_trained_on(const config::ExperimentConfig& exper
 
 std::vector<UsedSource> sources_scored(const config::ExperimentConfig& experiment) {
   std::vector<UsedSource> used;
-  for (const score::ScoreSet& set : score::sets_to_score(experiment)) used.push_back({table_of(set.name), set.source});
+  for (const score::ScoreSet& set : score::sets_to_score(experiment)) used.push_back({config::data_table_of(set.name), set.source});
   return used;
 }
 

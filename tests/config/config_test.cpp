@@ -1,6 +1,7 @@
 // The config layer: every class of error names file:line:column and the key path; defaults and
 // non-default values round-trip through the printer.
 #include "src/config/config_io.hpp"
+#include "src/config/data_sets.hpp"
 
 #include <gtest/gtest.h>
 
@@ -170,6 +171,21 @@ TEST(ConfigRoundTrip, EveryKindOfValueSurvives) {
   EXPECT_EQ(back.train.lr, 1.0 / 3.0);  // bit-exact
   EXPECT_EQ(back.data.general->path, c.data.general->path);
   EXPECT_EQ(back.data.ood.size(), 2u);
+}
+
+TEST(DataSets, SetNamesFindTheirTableAndSource) {
+  DataConfig data;
+  data.general = SourceConfig{};
+  data.general->path = "/tiny.bin";
+  data.ood["svhn"].path = "/svhn.mat";
+  EXPECT_EQ(data_table_of("general"), "data.general");
+  EXPECT_EQ(data_table_of("in_dist_test"), "data.in_dist_test");
+  EXPECT_EQ(data_table_of("svhn"), "data.ood.svhn");
+  ASSERT_NE(data_source_of(data, "general"), nullptr);
+  EXPECT_EQ(data_source_of(data, "general")->path, "/tiny.bin");
+  EXPECT_EQ(data_source_of(data, "svhn")->path, "/svhn.mat");
+  EXPECT_EQ(data_source_of(data, "in_dist"), nullptr);  // not configured
+  EXPECT_EQ(data_source_of(data, "cifar"), nullptr);
 }
 
 }  // namespace
